@@ -1,0 +1,1 @@
+"""The diagnostic rule catalogue (SPEC §4)."""

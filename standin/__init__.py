@@ -1,0 +1,1 @@
+"""Offline stand-in for AWS: moto plus the gaps the advisor needs filled."""
