@@ -1,0 +1,169 @@
+"""Quantities several rules share (load, traffic shape, cold starts), computed once per diagnosis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from advisor.snapshot import MICROSECOND_METRICS, MINUTE
+
+if TYPE_CHECKING:
+    from advisor.snapshot import Evidence
+
+
+@dataclass(frozen=True)
+class LoadSignal:
+    """SPEC §4 load signal and the numbers behind it; `present` is None when the metrics are missing."""
+
+    present: bool | None
+    cpu_per_core_pct: float | None = None
+    gpu_per_gpu_pct: float | None = None
+    per_instance_per_min: float | None = None
+    baseline_per_instance_per_min: float | None = None
+
+    @property
+    def surge_ratio(self) -> float | None:
+        """Incident over baseline invocations per instance per minute."""
+        if self.per_instance_per_min is None or not self.baseline_per_instance_per_min:
+            return None
+        return self.per_instance_per_min / self.baseline_per_instance_per_min
+
+
+class Signals:
+    """Derived, cached views of one evidence snapshot."""
+
+    def __init__(self, evidence: Evidence) -> None:
+        self.ev = evidence
+        w = evidence.windows
+        self.incident_range = (-w.incident_s, 0)
+        self.baseline_range = (-(w.incident_s + w.baseline_s), -w.incident_s)
+        self.full_range = (-(w.incident_s + w.baseline_s), 0)
+
+    @cached_property
+    def invocation_source(self) -> tuple[str, str] | None:
+        """Which series counts requests: Invocations, else the latency metrics' sample counts."""
+        metrics = self.ev.metrics
+        if metrics is None:
+            return None
+        for key in (("Invocations", "Sum"), ("ModelLatency", "SampleCount"), ("OverheadLatency", "SampleCount")):
+            if metrics.get(*key).points:
+                return key
+        return ("Invocations", "Sum")
+
+    def invocations_per_minute(self, window: tuple[int, int]) -> list[float] | None:
+        """Requests in each minute of a window, zero where no datapoint exists."""
+        if self.invocation_source is None or self.ev.metrics is None:
+            return None
+        return self.ev.metrics.get(*self.invocation_source).minutes(*window)
+
+    def _per_instance_rate(self, window: tuple[int, int]) -> float | None:
+        metrics = self.ev.metrics
+        if metrics is None:
+            return None
+        per_instance = metrics.get("InvocationsPerInstance", "Sum")
+        if per_instance.points:
+            minutes = per_instance.minutes(*window)
+            return sum(minutes) / len(minutes)
+        count = self.ev.variant.current_instance_count if self.ev.variant else None
+        minutes = self.invocations_per_minute(window)
+        if minutes is None:
+            return None
+        return sum(minutes) / len(minutes) / (count if count and count > 0 else 1)
+
+    @cached_property
+    def load(self) -> LoadSignal:
+        """CPU/GPU ≥ 80 % per core/GPU, or per-instance invocations ≥ 1.5 × baseline (baseline > 0)."""
+        metrics = self.ev.metrics
+        if metrics is None:
+            return LoadSignal(None)
+        t = self.ev.thresholds
+        instance = self.ev.variant.instance if self.ev.variant else None
+        cpu = metrics.mean("CPUUtilization", "Average", "incident")
+        gpu = metrics.mean("GPUUtilization", "Average", "incident")
+        cpu_per_core = cpu / instance.vcpus if cpu is not None and instance else None
+        gpu_per_gpu = (gpu / instance.accelerators if gpu is not None and instance and instance.has_gpu
+                       else None)
+        rate = self._per_instance_rate(self.incident_range)
+        baseline = self._per_instance_rate(self.baseline_range)
+        surge = bool(rate is not None and baseline and rate >= t.invocations_surge_ratio * baseline)
+        hot = any(v is not None and v >= t.utilisation_high_pct for v in (cpu_per_core, gpu_per_gpu))
+        return LoadSignal(hot or surge, cpu_per_core, gpu_per_gpu, rate, baseline)
+
+    @cached_property
+    def zero_minutes_ratio(self) -> float | None:
+        """Share of minutes over baseline + incident with no invocations."""
+        minutes = self.invocations_per_minute(self.full_range)
+        if not minutes:
+            return None
+        return sum(1 for v in minutes if v <= 0) / len(minutes)
+
+    @cached_property
+    def resumed_after_idle_s(self) -> int | None:
+        """Offset (s from T) of the first minute in the incident window whose traffic follows ≥ 15 idle minutes."""
+        minutes = self.invocations_per_minute(self.full_range)
+        if not minutes:
+            return None
+        idle_needed = self.ev.thresholds.idle_before_resume_min
+        first_incident = (self.incident_range[0] - self.full_range[0]) // MINUTE
+        idle = 0
+        for index, value in enumerate(minutes):
+            if value > 0:
+                if index >= first_incident and idle >= idle_needed:
+                    return self.full_range[0] + index * MINUTE
+                idle = 0
+            else:
+                idle += 1
+        return None
+
+    @cached_property
+    def deployed_s_before(self) -> float | None:
+        """Seconds between the endpoint's latest creation/update and T, when that was within the cold-start window."""
+        endpoint = self.ev.endpoint
+        if endpoint is None:
+            return None
+        limit = self.ev.thresholds.cold_start_recent_s
+        ages = [self.ev.seconds_before_alarm(t) for t in (endpoint.last_modified_time, endpoint.creation_time)]
+        recent = [age for age in ages if age is not None and 0 <= age <= limit]
+        return min(recent) if recent else None
+
+    @property
+    def cold_start(self) -> bool:
+        """Either cold-start trigger of OVERHEAD-COLD-START."""
+        return self.deployed_s_before is not None or self.resumed_after_idle_s is not None
+
+    @cached_property
+    def serverless_setup_ms(self) -> float | None:
+        """Average ModelSetupTime over the incident window's cold starts, None when there were none."""
+        metrics = self.ev.metrics
+        if metrics is None:
+            return None
+        maxima = metrics.incident("ModelSetupTime", "Maximum")
+        average = metrics.ratio("ModelSetupTime", "incident")
+        if (average or 0) > 0 or any(v > 0 for v in maxima):
+            return average if average else max(maxima)
+        return None
+
+    @cached_property
+    def latency_ms(self) -> float | None:
+        """Incident-window average ModelLatency (Sum / SampleCount)."""
+        return self.ev.metrics.ratio("ModelLatency", "incident") if self.ev.metrics else None
+
+    @cached_property
+    def baseline_p90_ms(self) -> float | None:
+        """Baseline ModelLatency p90: mean of the per-minute p90 datapoints."""
+        return self.ev.metrics.mean("ModelLatency", "p90", "baseline") if self.ev.metrics else None
+
+    def alarm_stat_ms(self) -> float | None:
+        """Incident-window mean of the alarm's own statistic on its own metric, in the snapshot's units."""
+        if self.ev.metrics is None:
+            return None
+        return self.ev.metrics.mean(self.ev.alarm.metric, self.ev.alarm.stat, "incident")
+
+    @property
+    def threshold_in_snapshot_units(self) -> float | None:
+        """The alarm threshold converted like the snapshot (µs → ms for latency metrics)."""
+        threshold = self.ev.alarm.threshold
+        if threshold is None:
+            return None
+        return threshold / 1000.0 if self.ev.alarm.metric in MICROSECOND_METRICS else threshold

@@ -1,0 +1,203 @@
+"""The evidence for one alarm, as an immutable snapshot the rules read (no I/O here).
+
+`evidence.gather_evidence` fills it; every rule is a pure function of it. Latencies are kept in
+milliseconds and utilisation in percent, so rules never convert units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
+
+from advisor.events import AlarmEvent
+from advisor.frameworks import ImageInfo
+from advisor.instances import InstanceSpec
+from advisor.thresholds import DEFAULT, Thresholds
+
+if TYPE_CHECKING:
+    from advisor.signals import Signals
+
+EndpointKind = Literal["real-time", "multi-model", "serverless", "async"]
+MINUTE = 60
+
+# Metrics published in microseconds; the snapshot holds them in milliseconds.
+MICROSECOND_METRICS = frozenset({
+    "ModelLatency", "OverheadLatency", "ModelLoadingWaitTime", "ModelDownloadingTime", "ModelLoadingTime",
+    "ModelSetupTime",
+})
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Incident and baseline windows, measured back from the alarm's state-change time T (SPEC §4)."""
+
+    alarm_time: datetime
+    incident_s: int
+    baseline_s: int
+
+    @classmethod
+    def for_alarm(cls, alarm: AlarmEvent, thresholds: Thresholds = DEFAULT) -> Windows:
+        """Incident = last max(15 min, period × evaluation periods); baseline = the 3 h before it."""
+        evaluated = alarm.period_s * (alarm.evaluation_periods or 1)
+        return cls(alarm.time, max(thresholds.incident_min_s, evaluated), thresholds.baseline_s)
+
+    @property
+    def anchor(self) -> datetime:
+        """T floored to the minute: CloudWatch datapoints start on whole minutes."""
+        return self.alarm_time.replace(second=0, microsecond=0)
+
+    @property
+    def start(self) -> datetime:
+        """Start of the baseline window, the earliest time any rule looks at."""
+        return self.anchor - timedelta(seconds=self.incident_s + self.baseline_s)
+
+    @property
+    def incident_minutes(self) -> int:
+        """Whole minutes in the incident window."""
+        return self.incident_s // MINUTE
+
+    @property
+    def baseline_minutes(self) -> int:
+        """Whole minutes in the baseline window."""
+        return self.baseline_s // MINUTE
+
+
+@dataclass(frozen=True)
+class Series:
+    """One statistic of one metric at one-minute resolution: offset from T in seconds → value."""
+
+    points: dict[int, float] = field(default_factory=dict)
+
+    def between(self, start_s: int, end_s: int) -> list[float]:
+        """Values whose period starts in [start_s, end_s) seconds relative to T."""
+        return [v for t, v in self.points.items() if start_s <= t < end_s]
+
+    def minutes(self, start_s: int, end_s: int) -> list[float]:
+        """One value per minute in [start_s, end_s); a minute with no datapoint counts as 0."""
+        return [self.points.get(t, 0.0) for t in range(start_s, end_s, MINUTE)]
+
+
+@dataclass(frozen=True)
+class MetricData:
+    """Every series the rules need, keyed by (metric name, statistic)."""
+
+    series: dict[tuple[str, str], Series]
+    windows: Windows
+
+    def get(self, metric: str, stat: str) -> Series:
+        """A series, empty when CloudWatch had no data for it."""
+        return self.series.get((metric, stat), Series())
+
+    def incident(self, metric: str, stat: str) -> list[float]:
+        """Datapoints of the incident window."""
+        return self.get(metric, stat).between(-self.windows.incident_s, 0)
+
+    def baseline(self, metric: str, stat: str) -> list[float]:
+        """Datapoints of the baseline window."""
+        w = self.windows
+        return self.get(metric, stat).between(-(w.incident_s + w.baseline_s), -w.incident_s)
+
+    def ratio(self, metric: str, window: Literal["incident", "baseline"]) -> float | None:
+        """Sum/SampleCount over a window: the true average (the hit rate for 0/1 metrics); None without data."""
+        pick = self.incident if window == "incident" else self.baseline
+        count = sum(pick(metric, "SampleCount"))
+        return sum(pick(metric, "Sum")) / count if count > 0 else None
+
+    def mean(self, metric: str, stat: str, window: Literal["incident", "baseline"]) -> float | None:
+        """Plain mean of a statistic's datapoints over a window; None without data."""
+        values = self.incident(metric, stat) if window == "incident" else self.baseline(metric, stat)
+        return sum(values) / len(values) if values else None
+
+
+@dataclass(frozen=True)
+class VariantState:
+    """The alarmed production variant as DescribeEndpoint / DescribeEndpointConfig show it."""
+
+    name: str
+    instance_type: str | None
+    instance: InstanceSpec | None
+    current_instance_count: int | None
+    model_name: str | None
+    serverless_memory_mb: int | None
+    serverless_max_concurrency: int | None
+    provisioned_concurrency: int | None
+
+
+@dataclass(frozen=True)
+class EndpointState:
+    """DescribeEndpoint (+ config and model where gathered)."""
+
+    name: str
+    arn: str | None
+    status: str
+    failure_reason: str | None
+    creation_time: datetime | None
+    last_modified_time: datetime | None
+    config_name: str | None
+    kind: EndpointKind | None
+    variant: VariantState | None
+    image: ImageInfo | None
+    async_config: bool = False
+
+
+@dataclass(frozen=True)
+class ScalingState:
+    """Application Auto Scaling for the variant; `registered` False means no scalable target."""
+
+    registered: bool
+    min_capacity: int | None = None
+    max_capacity: int | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceError:
+    """A piece of evidence that could not be gathered, and why."""
+
+    evidence: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Everything known about one alarm. `None` fields were not gathered (see `errors`)."""
+
+    alarm: AlarmEvent
+    windows: Windows
+    endpoint: EndpointState | None
+    endpoint_missing: bool
+    scaling: ScalingState | None
+    metrics: MetricData | None
+    errors: tuple[EvidenceError, ...] = ()
+    missing: frozenset[str] = frozenset()
+    thresholds: Thresholds = DEFAULT
+
+    @cached_property
+    def kind(self) -> EndpointKind | None:
+        """Endpoint kind from its config, else from the alarm's metric (MME and serverless-only metrics)."""
+        if self.endpoint and self.endpoint.kind:
+            return self.endpoint.kind
+        if self.alarm.metric in {"ModelLoadingWaitTime", "ModelDownloadingTime", "ModelLoadingTime",
+                                 "ModelCacheHit", "LoadedModelCount"}:
+            return "multi-model"
+        if self.alarm.metric == "ModelSetupTime":
+            return "serverless"
+        return None
+
+    @cached_property
+    def signals(self) -> Signals:
+        """Shared derived quantities (load, traffic shape, cold starts), computed once."""
+        from advisor.signals import Signals
+
+        return Signals(self)
+
+    @property
+    def variant(self) -> VariantState | None:
+        """The alarmed variant, when the endpoint was described."""
+        return self.endpoint.variant if self.endpoint else None
+
+    def seconds_before_alarm(self, when: datetime | None) -> float | None:
+        """How long before T a time was (negative: after T)."""
+        return (self.alarm.time - when).total_seconds() if when else None

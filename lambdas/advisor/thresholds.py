@@ -1,0 +1,34 @@
+"""Every threshold the rules use, in one place (SPEC §4 defaults)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Rule thresholds; times in seconds, latencies in milliseconds, rates as fractions."""
+
+    incident_min_s: int = 15 * 60
+    baseline_s: int = 3 * 60 * 60
+    utilisation_high_pct: float = 80.0
+    invocations_surge_ratio: float = 1.5
+    latency_vs_baseline_p90_ratio: float = 2.0
+    recent_change_s: int = 2 * 60 * 60
+    # LastModifiedTime this long after CreationTime means an update, not the first deployment.
+    update_after_creation_s: int = 30 * 60
+    timeout_near_ms: float = 50_000.0
+    cold_start_recent_s: int = 60 * 60
+    idle_before_resume_min: int = 15
+    infrequent_zero_minutes_ratio: float = 0.5
+    overhead_vs_baseline_ratio: float = 2.0
+    cache_hit_low: float = 0.8
+    mme_share_of_wait: float = 0.5
+    serverless_small_memory_mb: int = 2048
+    error_rate_high: float = 0.01
+    async_payload_mb: int = 6
+    # Suggested autoscaling target: this fraction of the per-instance rate the endpoint handled at baseline.
+    scaling_target_headroom: float = 0.7
+
+
+DEFAULT = Thresholds()
