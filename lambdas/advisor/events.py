@@ -19,6 +19,8 @@ DIAGNOSABLE_METRICS = frozenset({
 })
 STATES = frozenset({"ALARM", "OK", "INSUFFICIENT_DATA"})
 _MAX_TEXT = 4096
+_MAX_MESSAGE = 500
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 _DATAPOINTS = re.compile(r"(\d+) out of the last (\d+) datapoints")
 _THRESHOLD = re.compile(r"threshold \((-?[0-9.]+(?:[eE][-+]?[0-9]+)?)\)")
@@ -26,6 +28,10 @@ _THRESHOLD = re.compile(r"threshold \((-?[0-9.]+(?:[eE][-+]?[0-9]+)?)\)")
 
 class EventError(ValueError):
     """The event is not an alarm the advisor can diagnose; the message is one line for a human."""
+
+    def __init__(self, message: str) -> None:
+        # Messages echo parts of untrusted input: keep them one printable line, whatever arrived.
+        super().__init__(_CONTROL.sub(" ", message)[:_MAX_MESSAGE])
 
 
 @dataclass(frozen=True)

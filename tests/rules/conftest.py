@@ -1,0 +1,78 @@
+"""Hand-built evidence snapshots: rules are pure functions, so no AWS (real or mocked) is needed here."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from advisor.events import AlarmEvent
+from advisor.frameworks import identify_image
+from advisor.instances import instance_spec
+from advisor.snapshot import EndpointState, Evidence, MetricData, ScalingState, Series, VariantState, Windows
+
+T = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+NO_SCALING = ScalingState(False)
+PYTORCH_CPU = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-cpu-py311-ubuntu20.04-sagemaker"
+
+
+def alarm(metric: str = "ModelLatency", stat: str = "p90", threshold: float | None = 500_000.0) -> AlarmEvent:
+    """An ALARM on image-tagger/AllTraffic at T."""
+    return AlarmEvent(
+        form="lambda-action", name=f"image-tagger-{metric}", region="us-east-1", account="123456789012",
+        arn=f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:image-tagger-{metric}", state="ALARM",
+        previous_state="OK", time=T, previous_time=T - timedelta(days=1), reason="Threshold Crossed",
+        description="", namespace="AWS/SageMaker", metric=metric, stat=stat, period_s=60, evaluation_periods=5,
+        threshold=threshold, endpoint="image-tagger", variant="AllTraffic")
+
+
+def flat(baseline: float | None, incident: float | None, *, every: int = 1) -> Series:
+    """A series constant over the 3 h baseline and the 15 min incident (None: no datapoints there)."""
+    points = {}
+    for minute in range(-195, 0, every):
+        value = incident if minute >= -15 else baseline
+        if value is not None:
+            points[minute * 60] = float(value)
+    return Series(points)
+
+
+def make_evidence(metric: str = "ModelLatency", *, series: dict[tuple[str, str], Series] | None = None,
+                  instance_type: str | None = "ml.c5.2xlarge", count: int = 2, image: str | None = PYTORCH_CPU,
+                  kind: str | None = "real-time", status: str = "InService",
+                  created: timedelta = timedelta(days=30), modified: timedelta | None = None,
+                  scaling: ScalingState | None = NO_SCALING, memory_mb: int | None = None,
+                  provisioned: int | None = None, missing: frozenset[str] = frozenset(),
+                  endpoint_missing: bool = False, stat: str = "p90", threshold: float | None = 500_000.0,
+                  **_: Any) -> Evidence:
+    """An evidence snapshot with sensible healthy defaults; override what the test is about."""
+    event = alarm(metric, stat, threshold)
+    windows = Windows.for_alarm(event)
+    healthy = {
+        ("ModelLatency", "Sum"): flat(100 * 500, 100 * 500), ("ModelLatency", "SampleCount"): flat(500, 500),
+        ("ModelLatency", "p90"): flat(150, 150), ("ModelLatency", "Maximum"): flat(400, 400),
+        ("OverheadLatency", "Sum"): flat(5 * 500, 5 * 500), ("OverheadLatency", "SampleCount"): flat(500, 500),
+        ("Invocations", "Sum"): flat(500, 500), ("InvocationsPerInstance", "Sum"): flat(250, 250),
+        ("CPUUtilization", "Average"): flat(240, 240),
+    }
+    healthy |= series or {}
+    endpoint = None
+    if not endpoint_missing and "endpoint" not in missing:
+        spec = instance_spec(instance_type) if instance_type else None
+        variant = VariantState("AllTraffic", instance_type, spec, None if kind == "serverless" else count,
+                               "image-tagger-model", memory_mb, 20 if memory_mb else None, provisioned)
+        endpoint = EndpointState(
+            name="image-tagger", arn=None, status=status, failure_reason=None, creation_time=T - created,
+            last_modified_time=T - (modified if modified is not None else created),
+            config_name="image-tagger-config", kind=kind, variant=variant,
+            image=identify_image(image) if image else None)
+    return Evidence(alarm=event, windows=windows, endpoint=endpoint, endpoint_missing=endpoint_missing,
+                    scaling=None if "scaling" in missing else scaling,
+                    metrics=None if "metrics" in missing else MetricData(healthy, windows),
+                    missing=missing)
+
+
+@pytest.fixture
+def evidence():
+    """The builder, as a fixture."""
+    return make_evidence
