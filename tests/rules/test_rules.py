@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import flat, make_evidence
+from evidence_builder import flat, make_evidence
 
 from advisor.rules import CATALOGUE_IDS, run_rules
 from advisor.rules.base import REGISTRY

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from advisor.events import AlarmEvent
 from advisor.frameworks import identify_image
 from advisor.instances import instance_spec
@@ -70,9 +68,3 @@ def make_evidence(metric: str = "ModelLatency", *, series: dict[tuple[str, str],
                     scaling=None if "scaling" in missing else scaling,
                     metrics=None if "metrics" in missing else MetricData(healthy, windows),
                     missing=missing)
-
-
-@pytest.fixture
-def evidence():
-    """The builder, as a fixture."""
-    return make_evidence
