@@ -34,11 +34,10 @@ def _fail(message: str, code: int) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Run the advisor on a recorded scenario against the offline stand-in."""
-    from standin.world import replay_world
-
     from advisor.engine import diagnose
     from advisor.events import EventError
     from standin.scenario import ScenarioError, load_scenario
+    from standin.world import replay_world
 
     try:
         scenario = load_scenario(args.scenario)

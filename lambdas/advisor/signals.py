@@ -154,11 +154,20 @@ class Signals:
         """Baseline ModelLatency p90: mean of the per-minute p90 datapoints."""
         return self.ev.metrics.mean("ModelLatency", "p90", "baseline") if self.ev.metrics else None
 
-    def alarm_stat_ms(self) -> float | None:
-        """Incident-window mean of the alarm's own statistic on its own metric, in the snapshot's units."""
-        if self.ev.metrics is None:
+    @cached_property
+    def over_threshold(self) -> tuple[float, float] | None:
+        """(worst value, threshold) when the alarm's own statistic crossed its threshold in the evaluation window.
+
+        The window is what CloudWatch evaluated: the last period × evaluation periods before T.
+        """
+        metrics, alarm = self.ev.metrics, self.ev.alarm
+        threshold = self.threshold_in_snapshot_units
+        if metrics is None or threshold is None:
             return None
-        return self.ev.metrics.mean(self.ev.alarm.metric, self.ev.alarm.stat, "incident")
+        evaluated = max(MINUTE, alarm.period_s * (alarm.evaluation_periods or 1))
+        values = metrics.get(alarm.metric, alarm.stat).between(-evaluated, 0)
+        worst = max(values, default=None)
+        return (worst, threshold) if worst is not None and worst > threshold else None
 
     @property
     def threshold_in_snapshot_units(self) -> float | None:

@@ -109,16 +109,15 @@ def benchmark_model(ev: Evidence) -> Verdict | None:
         return None
     over_baseline = (s.baseline_p90_ms is not None and s.baseline_p90_ms > 0
                      and s.latency_ms >= ev.thresholds.latency_vs_baseline_p90_ratio * s.baseline_p90_ms)
-    current = s.alarm_stat_ms()
-    threshold = s.threshold_in_snapshot_units
-    over_threshold = current is not None and threshold is not None and current > threshold
+    over_threshold = s.over_threshold
     if not (over_baseline or over_threshold):
         return None
     evidence = _latency_evidence(ev)
     if over_baseline:
         evidence["Increase over baseline p90"] = ratio(s.latency_ms / s.baseline_p90_ms)
     if over_threshold:
-        evidence[f"{ev.alarm.stat} (incident) vs threshold"] = f"{ms(current)} > {ms(threshold)}"
+        evidence[f"ModelLatency {ev.alarm.stat} vs alarm threshold"] = (f"{ms(over_threshold[0])} > "
+                                                                        f"{ms(over_threshold[1])}")
     if load.cpu_per_core_pct is not None:
         evidence["CPU per core (incident avg)"] = pct(load.cpu_per_core_pct)
     if load.per_instance_per_min is not None:

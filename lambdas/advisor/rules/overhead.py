@@ -83,8 +83,7 @@ def payload_and_frequency(ev: Evidence) -> Verdict | None:
     now = ev.metrics.ratio("OverheadLatency", "incident")
     before = ev.metrics.ratio("OverheadLatency", "baseline")
     over_baseline = now is not None and before and now >= ev.thresholds.overhead_vs_baseline_ratio * before
-    current, threshold = s.alarm_stat_ms(), s.threshold_in_snapshot_units
-    over_threshold = current is not None and threshold is not None and current > threshold
+    over_threshold = s.over_threshold is not None
     if not (over_baseline or over_threshold):
         return None
     evidence = _overhead_evidence(ev)
