@@ -32,8 +32,9 @@ _FRAMEWORKS: tuple[tuple[str, Framework], ...] = (
     (r"sklearn|scikit", Framework("scikit-learn", False, False, False)),
 )
 
-# Repositories and tags of images that are already compiled (Neo, or the Neuron SDK for Inferentia/Trainium).
-_COMPILED = re.compile(r"neo|neuron|-inf-|inf1|inf2|inferentia")
+# Repositories and tags of images that are already compiled: Neo's runtime images (sagemaker-inference-<framework>,
+# sagemaker-neo-<framework>) and the Neuron SDK images for Inferentia/Trainium.
+_COMPILED = re.compile(r"^sagemaker-inference-|neo|neuron|-inf-|inf1|inf2|inferentia")
 
 
 @dataclass(frozen=True)
