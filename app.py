@@ -1,0 +1,32 @@
+#!/usr/bin/env python3
+"""CDK entry point: `cdk synth -c config=config/example.json` (cdk.json names the example)."""
+
+from __future__ import annotations
+
+import sys
+
+from aws_cdk import App
+
+from stacks.advisor_stack import build, describe_split
+from stacks.config import ConfigError, load_config
+
+
+def main() -> int:
+    """Synthesize the stack for the config named by context `config`; a bad config is one line, exit 1."""
+    app = App()
+    path = app.node.try_get_context("config")
+    try:
+        if not path:
+            raise ConfigError("context config: missing; run cdk synth -c config=path/to/config.json")
+        config = load_config(path)
+        stack = build(app, config)
+    except ConfigError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(describe_split(stack, config), file=sys.stderr)
+    app.synth()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

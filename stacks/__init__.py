@@ -1,0 +1,1 @@
+"""The CDK app's constructs: config, thresholds, alarms, the advisor, notifications, dashboard, costs."""

@@ -1,0 +1,215 @@
+"""The advisor Lambda, the one EventBridge route to it, its idempotency table and its dead-letter queue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from stacks.config import Config, ConfigError
+from stacks.notifications import Notifications
+
+LAMBDAS_DIR = Path(__file__).resolve().parent.parent / "lambdas"
+# The CLI is not part of the Lambda, and bytecode caches would change the asset hash for nothing.
+ASSET_EXCLUDE = ["advisor/cli.py", "**/__pycache__", "**/*.pyc"]
+POWERTOOLS_PARAMETER = "/aws/service/powertools/python/arm64/python3.12/{version}"
+SERVICE_NAME = "latency-advisor"
+METRICS_NAMESPACE = "SageMakerLatencyAdvisor"
+
+# IAM limits: a managed policy holds 6,144 characters and a role takes 10 managed policies by default.
+POLICY_CHARS = 6_144
+POLICY_OVERHEAD_CHARS = 300
+MANAGED_POLICIES_PER_ROLE = 10
+# The wildcard resources the advisor needs (see _grant), as cdk-nag names its findings.
+WILDCARD_FINDINGS = ("Resource::*",
+                     "Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint-config/*",
+                     "Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model/*")
+# The longest partition/region/account an ARN can resolve to, so the size estimate never falls short.
+LONGEST_ENDPOINT_ARN_PREFIX = "arn:aws-us-gov:sagemaker:ap-southeast-5:123456789012:endpoint/"
+
+
+def endpoint_name_chunks(names: list[str]) -> list[list[str]]:
+    """Endpoint names split so each chunk's DescribeEndpoint ARNs fit in one managed policy."""
+    chunks: list[list[str]] = [[]]
+    used = POLICY_OVERHEAD_CHARS
+    for name in names:
+        size = len(LONGEST_ENDPOINT_ARN_PREFIX) + len(name) + 3  # quotes and comma
+        if chunks[-1] and used + size > POLICY_CHARS:
+            chunks.append([])
+            used = POLICY_OVERHEAD_CHARS
+        chunks[-1].append(name)
+        used += size
+    return chunks
+
+
+class Advisor(Construct):
+    """Everything between an alarm state change and a published diagnosis."""
+
+    def __init__(self, scope: Construct, construct_id: str, config: Config, notifications: Notifications) -> None:
+        super().__init__(scope, construct_id)
+        self.dead_letters = sqs.Queue(
+            self, "DeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        Validations.of(self.dead_letters).acknowledge(Acknowledgment(
+            id="AwsSolutions::AwsSolutions-SQS3",
+            reason="This queue is itself the dead-letter destination of the advisor and its EventBridge route."))
+        self.table = dynamodb.Table(
+            self, "Idempotency",
+            partition_key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            time_to_live_attribute="expiration",
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True),
+            # Records live minutes (Powertools idempotency); nothing to keep when the stack goes.
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH)
+        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                             description="SageMaker latency advisor: read evidence, publish diagnoses")
+        self.function = lambda_.Function(
+            self, "Function",
+            description="Diagnoses SageMaker latency alarms and posts the findings",
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            architecture=lambda_.Architecture.ARM_64,
+            handler="handler.handler",
+            code=lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=ASSET_EXCLUDE),
+            layers=[self._powertools_layer(config.advisor.powertools_version)],
+            role=self.role,
+            log_group=self.log_group,
+            timeout=Duration.seconds(60),
+            memory_size=256,
+            reserved_concurrent_executions=config.advisor.reserved_concurrency,
+            environment=self._environment(notifications),
+            # Lambda retries a failed diagnosis twice, then keeps the event in the dead-letter queue.
+            retry_attempts=2,
+            max_event_age=Duration.hours(6),
+            on_failure=destinations.SqsDestination(self.dead_letters),
+        )
+        # CDK makes the function depend on its role, which its Role property already implies (cfn-lint W3005).
+        self.function.node.default_child.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
+        Validations.of(self.function).acknowledge(Acknowledgment(
+            id="AwsSolutions::AwsSolutions-L1",
+            reason="Python 3.12 on purpose: the Powertools public layer is resolved for python3.12/arm64 and "
+                   "the advisor is tested on it; a runtime upgrade moves both together."))
+        self._grant(config, notifications)
+        self._route(config)
+        self._dead_letter_alarm(config, notifications)
+
+    def _powertools_layer(self, version: str) -> lambda_.ILayerVersion:
+        # Resolved by CloudFormation at deploy time: no account lookup at synth, no Docker build.
+        arn = ssm.StringParameter.value_for_string_parameter(
+            self, POWERTOOLS_PARAMETER.format(version=version))
+        return lambda_.LayerVersion.from_layer_version_arn(self, "Powertools", arn)
+
+    def _environment(self, notifications: Notifications) -> dict[str, str]:
+        environment = {
+            "TOPIC_ARN": notifications.topic.topic_arn,
+            "IDEMPOTENCY_TABLE": self.table.table_name,
+            "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+            "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+        }
+        if notifications.slack_secret_arn:
+            environment["SLACK_SECRET_ARN"] = notifications.slack_secret_arn
+        return environment
+
+    def _grant(self, config: Config, notifications: Notifications) -> None:
+        """Least privilege: every action named, every resource scoped where the API allows it."""
+        stack = Stack.of(self)
+        self.log_group.grant_write(self.role)
+        statements = [
+            iam.PolicyStatement(
+                actions=["sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel"],
+                # Config and model names are only known once the endpoint is described.
+                resources=[stack.format_arn(service="sagemaker", resource="endpoint-config", resource_name="*"),
+                           stack.format_arn(service="sagemaker", resource="model", resource_name="*")]),
+            iam.PolicyStatement(
+                actions=["cloudwatch:GetMetricData", "application-autoscaling:DescribeScalableTargets"],
+                resources=["*"]),
+            iam.PolicyStatement(actions=["sns:Publish"], resources=[notifications.topic.topic_arn]),
+            iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                                resources=[notifications.key.key_arn]),
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                resources=[self.table.table_arn]),
+        ]
+        if notifications.slack_secret_arn:
+            statements.append(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"],
+                                                  resources=[notifications.slack_secret_arn]))
+        for statement in statements:
+            self.role.add_to_policy(statement)
+        self._describe_endpoint_policies(config)
+        reason = ("cloudwatch:GetMetricData and application-autoscaling:DescribeScalableTargets take no resource "
+                  "ARN; endpoint-config/* and model/* because their names are only known from DescribeEndpoint "
+                  "at run time.")
+        Validations.of(self.role).acknowledge(*(
+            Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[{finding}]", reason=reason)
+            for finding in WILDCARD_FINDINGS))
+
+    def _describe_endpoint_policies(self, config: Config) -> None:
+        """DescribeEndpoint on exactly the watched endpoints, in as many managed policies as the ARNs need."""
+        stack = Stack.of(self)
+        # SageMaker names are case-insensitive and it authorizes against the lower-cased endpoint ARN.
+        names = list(dict.fromkeys(endpoint.name.lower() for endpoint in config.endpoints))
+        chunks = endpoint_name_chunks(names)
+        if len(chunks) > MANAGED_POLICIES_PER_ROLE:
+            raise ConfigError(
+                f"{config.source}: endpoints: {len(names)} endpoints need {len(chunks)} IAM policies for "
+                f"DescribeEndpoint, over the {MANAGED_POLICIES_PER_ROLE} a role takes; split the endpoints "
+                f"into several config files, each deployed with its own stack_name")
+        for index, chunk in enumerate(chunks):
+            policy = iam.ManagedPolicy(self, f"DescribeEndpoints{index}", roles=[self.role], statements=[
+                iam.PolicyStatement(actions=["sagemaker:DescribeEndpoint"], resources=[
+                    stack.format_arn(service="sagemaker", resource="endpoint", resource_name=name)
+                    for name in chunk])])
+            self.function.node.add_dependency(policy)
+
+    def _route(self, config: Config) -> None:
+        """One rule for all alarms: a name-prefix match, so its size does not grow with the alarm count."""
+        rule = events.Rule(
+            self, "AlarmStateChange",
+            description=f"ALARM and back-to-OK transitions of {config.alarm_prefix}* alarms to the advisor",
+            event_pattern=events.EventPattern(
+                source=["aws.cloudwatch"],
+                detail_type=["CloudWatch Alarm State Change"],
+                detail={
+                    "alarmName": [{"prefix": config.alarm_prefix}],
+                    # OK only when leaving ALARM: new alarms go INSUFFICIENT_DATA -> OK on every deploy.
+                    "$or": [{"state": {"value": ["ALARM"]}},
+                            {"state": {"value": ["OK"]}, "previousState": {"value": ["ALARM"]}}],
+                },
+            ),
+        )
+        rule.add_target(targets.LambdaFunction(
+            self.function, dead_letter_queue=self.dead_letters,
+            retry_attempts=8, max_event_age=Duration.hours(2)))
+
+    def _dead_letter_alarm(self, config: Config, notifications: Notifications) -> None:
+        # Named outside the endpoint-alarm prefix so the advisor is never asked to diagnose its own failures.
+        alarm = cw.Alarm(
+            self, "DeadLettersAlarm",
+            alarm_name=f"{config.stack_name}-advisor-dead-letters",
+            alarm_description=("Alarm events the advisor failed to handle wait in its dead-letter queue (14 days): "
+                               "read the advisor's logs, fix the cause, then re-send each message's event."),
+            metric=self.dead_letters.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(1), statistic="Maximum"),
+            threshold=0,
+            comparison_operator=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(cw_actions.SnsAction(notifications.topic))

@@ -1,0 +1,91 @@
+"""Endpoint alarms, split into nested stacks by a stable hash of the endpoint name.
+
+An endpoint's nested stack depends only on its own name, so adding or removing endpoints never moves
+another endpoint's alarms (a move would let CloudFormation delete an alarm it had just re-created under
+the same name in the other stack). Alarms have no actions: EventBridge routes their state changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from aws_cdk import Duration, NestedStack, Tags
+from aws_cdk import aws_cloudwatch as cw
+from constructs import Construct
+
+from stacks.config import Config, Endpoint
+from stacks.thresholds import AlarmSpec
+
+# Fixed for the life of a deployment: changing it re-homes alarms. 16 slots of up to 500 resources
+# hold thousands of alarms; a slot that overflows fails synth with the scale-out advice.
+ALARM_STACKS = 16
+NAMESPACE = "AWS/SageMaker"
+TAG_PREFIX = "latency-advisor"
+COMPARISON = {"above": cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+              "below": cw.ComparisonOperator.LESS_THAN_THRESHOLD}
+
+
+def alarm_stack_slot(endpoint_name: str) -> int:
+    """The nested-stack slot of an endpoint: a hash of its name, stable across runs and configs."""
+    digest = hashlib.sha256(endpoint_name.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % ALARM_STACKS
+
+
+def plan_alarm_stacks(endpoints: Iterable[Endpoint]) -> dict[int, list[Endpoint]]:
+    """Endpoints grouped by slot, slots in order; empty slots are left out (no empty stacks)."""
+    slots: dict[int, list[Endpoint]] = {}
+    for endpoint in endpoints:
+        slots.setdefault(alarm_stack_slot(endpoint.name), []).append(endpoint)
+    return dict(sorted(slots.items()))
+
+
+def alarm_name(config: Config, endpoint: Endpoint, spec: AlarmSpec) -> str:
+    """`<stack>/<endpoint>/<variant>/<metric>`: readable, and prefix-matched by the EventBridge rule."""
+    return f"{config.alarm_prefix}{endpoint.name}/{endpoint.variant}/{spec.metric}"
+
+
+def alarm_description(config: Config, endpoint: Endpoint, spec: AlarmSpec) -> str:
+    """What the alarm means, where the diagnosis goes and where the runbook is."""
+    sinks = "the SNS topic and Slack" if config.notify.uses_slack else "the SNS topic"
+    return (f"{spec.metric} {spec.stat} {spec.info.breach} {spec.threshold_text} in {spec.datapoints} of "
+            f"{spec.evaluation_periods} periods of {spec.period_s} s on SageMaker endpoint {endpoint.name}, "
+            f"variant {endpoint.variant} ({endpoint.kind}). {spec.info.meaning} The latency advisor posts a "
+            f"diagnosis (cause, evidence, what to do) to {sinks}. Runbook: {config.runbook_url}")
+
+
+class AlarmStack(NestedStack):
+    """The alarms of the endpoints in one slot: nothing else, so it costs no resource per endpoint."""
+
+    def __init__(self, scope: Construct, slot: int, endpoints: list[Endpoint], config: Config) -> None:
+        super().__init__(scope, f"Alarms{slot:02d}",
+                         description=f"SageMaker latency alarms, slot {slot} of {ALARM_STACKS}")
+        for endpoint in endpoints:
+            # '.' cannot occur in SageMaker names, so name.variant is unique per endpoint variant.
+            group = Construct(self, f"{endpoint.name}.{endpoint.variant}")
+            for key, value in (("endpoint", endpoint.name), ("variant", endpoint.variant),
+                               ("kind", endpoint.kind)):
+                Tags.of(group).add(f"{TAG_PREFIX}:{key}", value)
+            for spec in endpoint.alarms:
+                _alarm(group, config, endpoint, spec)
+
+
+def _alarm(scope: Construct, config: Config, endpoint: Endpoint, spec: AlarmSpec) -> cw.Alarm:
+    metric = cw.Metric(
+        namespace=NAMESPACE,
+        metric_name=spec.metric,
+        dimensions_map={"EndpointName": endpoint.name, "VariantName": endpoint.variant},
+        statistic=spec.stat,
+        period=Duration.seconds(spec.period_s),
+    )
+    return cw.Alarm(
+        scope, spec.metric,
+        metric=metric,
+        threshold=spec.cloudwatch_threshold,
+        comparison_operator=COMPARISON[spec.info.breach],
+        evaluation_periods=spec.evaluation_periods,
+        datapoints_to_alarm=spec.datapoints,
+        treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+        alarm_name=alarm_name(config, endpoint, spec),
+        alarm_description=alarm_description(config, endpoint, spec),
+    )

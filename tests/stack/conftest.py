@@ -1,0 +1,133 @@
+"""Synthesized stacks for the stack tests: each named config is synthesized once per session, in-process."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import App
+
+from stacks.advisor_stack import LatencyAdvisorStack, build
+from stacks.config import Config, parse_config
+
+REPO = Path(__file__).resolve().parents[2]
+KINDS = ("real-time", "multi-model", "serverless", "async")
+# SPEC §2, written out here rather than read from stacks.thresholds so a wrong table fails the tests.
+EXPECTED_METRICS = {
+    "real-time": {"ModelLatency", "OverheadLatency"},
+    "multi-model": {"ModelLatency", "OverheadLatency", "ModelLoadingWaitTime", "ModelDownloadingTime",
+                    "ModelLoadingTime", "ModelCacheHit"},
+    "serverless": {"ModelLatency", "OverheadLatency", "ModelSetupTime"},
+    "async": {"ModelLatency"},
+}
+EXISTING_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:team/slack-AbCdEf"
+
+
+def mixed_endpoints(count: int) -> list[dict[str, str]]:
+    """`count` endpoints cycling through the four kinds; a shorter list is a prefix of a longer one."""
+    return [{"name": f"ep-{i:03d}-{KINDS[i % 4]}", "kind": KINDS[i % 4]} for i in range(count)]
+
+
+CONFIGS: dict[str, dict[str, Any]] = {
+    "example": json.loads((REPO / "config" / "example.json").read_text()),
+    "overrides": {
+        "stack_name": "MlOpsLatency",
+        "endpoints": [
+            {"name": "resnet50-cpu", "kind": "real-time",
+             "thresholds": {"ModelLatency": {"stat": "p99", "ms": 250, "datapoints": 2, "evaluation_periods": 3}}},
+            {"name": "Batch-Scorer", "variant": "Blue", "kind": "async"},
+            {"name": "Batch-Scorer", "variant": "Green", "kind": "async",
+             "thresholds": {"ModelLatency": {"ms": 120000, "period_s": 300}}},
+            {"name": "tenant-models", "kind": "multi-model", "thresholds": {"ModelCacheHit": {"rate": 0.9}}},
+            {"name": "fast-lane", "kind": "real-time", "thresholds": {"OverheadLatency": {"period_s": 10}}},
+        ],
+        "thresholds": {"OverheadLatency": {"ms": 50}},
+        "notify": {"slack_secret_arn": EXISTING_SECRET_ARN},
+        "advisor": {"powertools_version": "3.37.0", "reserved_concurrency": 5},
+        "runbook_url": "https://wiki.example.com/runbooks/sagemaker-latency",
+        "tags": {"team": "ml-platform"},
+    },
+    "mixed-10": {"endpoints": mixed_endpoints(10)},
+    "mixed-100": {"endpoints": mixed_endpoints(100)},
+    "mixed-300": {"endpoints": mixed_endpoints(300)},
+}
+
+
+@dataclass
+class Synth:
+    """One synthesized app: its config, stack, and every template keyed by the stack's construct path."""
+
+    config: Config
+    stack: LatencyAdvisorStack
+    templates: dict[str, dict[str, Any]]
+    outdir: Path
+    seconds: float
+
+    @property
+    def main(self) -> dict[str, Any]:
+        """The top-level template."""
+        return self.templates[self.stack.node.path]
+
+    @property
+    def nested(self) -> dict[str, dict[str, Any]]:
+        """The nested alarm-stack templates."""
+        return {path: t for path, t in self.templates.items() if path != self.stack.node.path}
+
+    def resources(self, resource_type: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """(stack path, logical id, resource) of every resource of `resource_type`, all templates."""
+        for path, template in self.templates.items():
+            for logical_id, resource in template["Resources"].items():
+                if resource["Type"] == resource_type:
+                    yield path, logical_id, resource
+
+    def props(self, resource_type: str) -> list[dict[str, Any]]:
+        """Properties of every resource of `resource_type`."""
+        return [resource.get("Properties", {}) for _, _, resource in self.resources(resource_type)]
+
+    def endpoint_alarms(self) -> dict[str, dict[str, Any]]:
+        """Properties of every endpoint alarm (those in the nested stacks), keyed by alarm name."""
+        return {r["Properties"]["AlarmName"]: r["Properties"]
+                for template in self.nested.values() for r in template["Resources"].values()
+                if r["Type"] == "AWS::CloudWatch::Alarm"}
+
+
+def _synthesize(name: str, raw: dict[str, Any], outdir: Path) -> Synth:
+    started = time.perf_counter()
+    # Version reporting on, as the CDK CLI runs it: every template then carries its AWS::CDK::Metadata.
+    app = App(outdir=str(outdir), analytics_reporting=True)
+    config = parse_config(raw, f"{name}.json")
+    stack = build(app, config)
+    app.synth()
+    stacks = [stack, *stack.alarm_stacks]
+    templates = {s.node.path: json.loads((outdir / s.template_file).read_text()) for s in stacks}
+    return Synth(config, stack, templates, outdir, time.perf_counter() - started)
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Synth]:
+    """Synthesize a config by name (of CONFIGS, or `raw` given once), at most once per session."""
+    cache: dict[str, Synth] = {}
+
+    def get(name: str, raw: dict[str, Any] | None = None) -> Synth:
+        if name not in cache:
+            cache[name] = _synthesize(name, raw or CONFIGS[name], tmp_path_factory.mktemp(name))
+        return cache[name]
+
+    return get
+
+
+@pytest.fixture(scope="session", params=sorted(CONFIGS))
+def any_synth(request: pytest.FixtureRequest, synthesized: Callable[..., Synth]) -> Synth:
+    """Each named config in turn: for checks every synthesized template must pass."""
+    return synthesized(request.param)
+
+
+@pytest.fixture(scope="session")
+def expected_metrics() -> dict[str, set[str]]:
+    """The latency metrics each endpoint kind emits (SPEC §2)."""
+    return EXPECTED_METRICS

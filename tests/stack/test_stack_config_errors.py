@@ -1,0 +1,160 @@
+"""A bad config fails before any construct is built, with exactly one line naming the key and the problem."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stacks.config import ConfigError, load_config, parse_config
+
+REPO = Path(__file__).resolve().parents[2]
+SOURCE = "config/watch.json"
+VALID = {
+    "endpoints": [{"name": "resnet50-cpu", "variant": "AllTraffic", "kind": "real-time"},
+                  {"name": "tenant-models", "variant": "AllTraffic", "kind": "multi-model"},
+                  {"name": "sentiment-serverless", "variant": "AllTraffic", "kind": "serverless"}],
+    "thresholds": {"ModelLatency": {"stat": "p90", "ms": 500}},
+    "notify": {"email": ["oncall@example.com"], "slack": True},
+}
+
+
+DELETE = object()
+
+
+def _with(path: str, value) -> dict:
+    """VALID with the value at a dotted path (list indexes as numbers) replaced, or removed for DELETE."""
+    config = copy.deepcopy(VALID)
+    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+    node = config
+    for key in parents:
+        node = node.setdefault(key, {}) if isinstance(node, dict) else node[key]
+    if value is DELETE:
+        del node[last]
+    else:
+        node[last] = value
+    return config
+
+
+CASES = [
+    (_with("endpoints.2.kind", "realtime"),
+     "endpoints[2].kind: 'realtime' is not one of real-time, multi-model, serverless, async"),
+    (_with("endpoints.1.name", DELETE), "endpoints[1].name: is missing"),
+    (_with("endpoints.0.kind", DELETE), "endpoints[0].kind: is missing"),
+    (_with("thresholds.ModelLatency.ms", -5), "thresholds.ModelLatency.ms: -5 is negative; thresholds must be >= 0"),
+    (_with("endpoints.0.thresholds", {"OverheadLatency": {"ms": -0.5}}),
+     "endpoints[0].thresholds.OverheadLatency.ms: -0.5 is negative; thresholds must be >= 0"),
+    (_with("endpoint", []), "endpoint: unknown key (expected one of endpoints, thresholds, notify, stack_name, "
+                            "runbook_url, advisor, tags)"),
+    (_with("endpoints.0.varient", "Blue"), "endpoints[0].varient: unknown key (expected one of name, variant, "
+                                           "kind, thresholds)"),
+    (_with("thresholds.ModelLatncy", {"ms": 5}), "thresholds.ModelLatncy: unknown metric (expected one of "
+     "ModelLatency, OverheadLatency, ModelLoadingWaitTime, ModelDownloadingTime, ModelLoadingTime, ModelCacheHit, "
+     "ModelSetupTime)"),
+    (_with("endpoints.0.thresholds", {"ModelCacheHit": {"rate": 0.5}}),
+     "endpoints[0].thresholds.ModelCacheHit: real-time endpoints do not emit ModelCacheHit "
+     "(only multi-model endpoints do)"),
+    (_with("thresholds.ModelCacheHit", {"ms": 5}), "thresholds.ModelCacheHit.ms: unknown key (expected one of stat, "
+                                                   "rate, period_s, datapoints, evaluation_periods)"),
+    (_with("thresholds.ModelCacheHit", {"rate": 1.5}), "thresholds.ModelCacheHit.rate: 1.5 is not a rate between "
+                                                       "0 and 1"),
+    (_with("thresholds.ModelLatency.ms", "500"), 'thresholds.ModelLatency.ms: expected a number, got "500"'),
+    (_with("thresholds.ModelLatency.stat", "P90"), "thresholds.ModelLatency.stat: 'P90' is not a CloudWatch "
+                                                   "statistic (e.g. p90, p99.9, Average, Maximum)"),
+    (_with("thresholds.ModelLatency.datapoints", 6), "thresholds.ModelLatency.datapoints: 6 is more than "
+                                                     "evaluation_periods (5)"),
+    (_with("thresholds.ModelLatency.period_s", 45), "thresholds.ModelLatency.period_s: 45 is not 10, 30 or a "
+                                                    "multiple of 60"),
+    (_with("thresholds.ModelLatency.evaluation_periods", 0), "thresholds.ModelLatency.evaluation_periods: 0 must "
+                                                             "be at least 1"),
+    (_with("thresholds.ModelLatency.evaluation_periods", True), "thresholds.ModelLatency.evaluation_periods: "
+                                                                "expected a whole number, got true"),
+    (_with("endpoints", []), "endpoints: is empty; list at least one endpoint"),
+    (_with("endpoints", DELETE), "endpoints: is missing"),
+    (_with("endpoints", {"name": "x"}), "endpoints: expected a list of endpoints, got an object"),
+    (_with("endpoints.2", {"name": "resnet50-cpu", "kind": "serverless"}),
+     "endpoints[2]: repeats endpoints[0] (resnet50-cpu/AllTraffic)"),
+    (_with("endpoints.0.name", "resnet_50"), "endpoints[0].name: 'resnet_50' is not a SageMaker endpoint name "
+                                             "(letters, digits and '-', 1-63 characters)"),
+    (_with("notify.slack_secret_arn", "arn:aws:secretsmanager:us-east-1:123456789012:secret:slack-AbCdEf"),
+     "notify.slack_secret_arn: cannot be combined with slack: true (true creates a new secret; the ARN names "
+     "yours)"),
+    (_with("notify", {"slack_secret_arn": "arn:aws:secretsmanager:us-east-1:123456789012:secret:slack"}),
+     "notify.slack_secret_arn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:slack' must be a Secrets "
+     "Manager secret's complete ARN (ending in -XXXXXX)"),
+    (_with("notify.email", ["oncall"]), 'notify.email[0]: "oncall" is not an e-mail address'),
+    (_with("notify.email", "oncall@example.com"), 'notify.email: expected a list of e-mail addresses, got '
+                                                  '"oncall@example.com"'),
+    (_with("notify.slack", "yes"), 'notify.slack: expected true or false, got "yes"'),
+    (_with("advisor", {"reserved_concurrency": 0}), "advisor.reserved_concurrency: 0 must be at least 1"),
+    (_with("advisor", {"powertools_version": "v3"}), "advisor.powertools_version: 'v3' must be 'latest' or a "
+                                                     "version like 3.37.0"),
+    (_with("stack_name", "1-latency"), "stack_name: '1-latency' must start with a letter, then letters, digits "
+                                       "or '-', at most 64 characters"),
+    (_with("tags", {"aws:team": "ml"}), "tags.aws:team: is not a valid tag key (1-128 characters, not starting "
+                                        "with aws:)"),
+    (_with("runbook_url", "wiki/page"), "runbook_url: 'wiki/page' must be an http(s) URL"),
+    ([VALID], "expected an object, got a list"),
+]
+
+
+@pytest.mark.parametrize(("raw", "problem"), CASES, ids=[problem.split(":")[0] for _, problem in CASES])
+def test_bad_config_is_one_line_naming_file_key_and_problem(raw, problem):
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw, SOURCE)
+    assert str(caught.value) == f"{SOURCE}: {problem}"
+    assert "\n" not in str(caught.value)
+
+
+def test_defaults_of_a_minimal_config():
+    config = parse_config({"endpoints": [{"name": "resnet50-cpu", "kind": "real-time"}]}, SOURCE)
+    (endpoint,) = config.endpoints
+    assert endpoint.variant == "AllTraffic"
+    assert [(a.metric, a.stat, a.threshold, a.period_s, a.datapoints, a.evaluation_periods)
+            for a in endpoint.alarms] == [("ModelLatency", "p90", 500, 60, 3, 5),
+                                          ("OverheadLatency", "p90", 100, 60, 3, 5)]
+    assert config.stack_name == "SageMakerLatencyAdvisor"
+    assert (config.notify.email, config.notify.uses_slack) == ((), False)
+    assert (config.advisor.powertools_version, config.advisor.reserved_concurrency) == ("latest", None)
+
+
+def test_unreadable_and_malformed_files(tmp_path):
+    with pytest.raises(ConfigError, match=r"^.*missing\.json: cannot read the file: No such file or directory$"):
+        load_config(tmp_path / "missing.json")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"endpoints": [}')
+    with pytest.raises(ConfigError) as caught:
+        load_config(broken)
+    assert str(caught.value) == f"{broken}: not valid JSON: Expecting value (line 1, column 16)"
+
+
+def _run_app(config_path: Path, outdir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps({"config": str(config_path)}), "CDK_OUTDIR": str(outdir),
+           "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1"}
+    return subprocess.run([sys.executable, "app.py"], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_app_prints_only_the_one_line_and_exits_1_on_a_bad_config(tmp_path):
+    bad = tmp_path / "watch.json"
+    bad.write_text(json.dumps(_with("endpoints.2.kind", "realtime")))
+    result = _run_app(bad, tmp_path / "out")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"{bad}: endpoints[2].kind: 'realtime' is not one of real-time, "
+                                          "multi-model, serverless, async"]
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_app_synthesizes_the_example_and_says_how_endpoints_were_split(tmp_path):
+    result = _run_app(REPO / "config" / "example.json", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "SageMakerLatencyAdvisor: 3 endpoint variants, 11 alarms in 3 nested alarm stacks (slot = hash of endpoint "
+        "name, 16 fixed slots, so adding an endpoint never moves another); resources per template: largest "
+        "nested 7, main 22, limit 500"]
+    assert (tmp_path / "out" / "SageMakerLatencyAdvisor.template.json").exists()

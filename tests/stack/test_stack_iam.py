@@ -1,0 +1,103 @@
+"""Least privilege, checked on every synthesized template of every config."""
+
+from __future__ import annotations
+
+import json
+import re
+
+IDENTITY_POLICY_TYPES = {"AWS::IAM::Policy": "PolicyDocument", "AWS::IAM::ManagedPolicy": "PolicyDocument"}
+RESOURCE_POLICY_TYPES = {"AWS::SNS::TopicPolicy": "PolicyDocument", "AWS::SQS::QueuePolicy": "PolicyDocument",
+                         "AWS::KMS::Key": "KeyPolicy"}
+# Actions that take no resource ARN, or whose resource names are only known at run time.
+WILDCARD_OK = {"cloudwatch:GetMetricData", "application-autoscaling:DescribeScalableTargets",
+               "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel"}
+WRITE_VERB = re.compile(r":(Put|Update|Delete|Create|Send|Publish|Start|Invoke|Tag|Untag|Attach|Modify|Set)")
+# What a managed policy's ARNs resolve to at worst, to measure its size as IAM will.
+WORST_CASE = {"AWS::Partition": "aws-us-gov", "AWS::Region": "ap-southeast-5", "AWS::AccountId": "123456789012"}
+MANAGED_POLICY_MAX_CHARS = 6_144
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _statements(synth, types: dict[str, str]):
+    for resource_type, key in types.items():
+        for props in synth.props(resource_type):
+            for statement in props[key]["Statement"]:
+                yield resource_type, statement
+
+
+def _resolve(value) -> str:
+    """A resource as IAM will see it, with pseudo parameters at their longest."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return separator.join(_resolve(part) for part in parts)
+    if "Ref" in value:
+        return WORST_CASE.get(value["Ref"], value["Ref"])
+    return json.dumps(value)
+
+
+def test_identity_policies_name_every_action_and_scope_every_write(any_synth):
+    statements = list(_statements(any_synth, IDENTITY_POLICY_TYPES))
+    assert statements
+    for _, statement in statements:
+        assert statement["Effect"] == "Allow"
+        assert "NotAction" not in statement and "NotResource" not in statement
+        actions = _as_list(statement["Action"])
+        assert not [a for a in actions if "*" in a], statement
+        wildcard = [r for r in map(_resolve, _as_list(statement["Resource"])) if "*" in r]
+        if wildcard:
+            assert set(actions) <= WILDCARD_OK, statement
+            assert not [a for a in actions if WRITE_VERB.search(a)], statement
+
+
+def test_describe_endpoint_is_granted_on_exactly_the_watched_endpoints(any_synth):
+    granted = {_resolve(resource).rsplit(":", 1)[1]
+               for _, statement in _statements(any_synth, IDENTITY_POLICY_TYPES)
+               if "sagemaker:DescribeEndpoint" in _as_list(statement["Action"])
+               for resource in _as_list(statement["Resource"])}
+    assert granted == {f"endpoint/{e.name.lower()}" for e in any_synth.config.endpoints}
+
+
+def test_managed_policies_fit_iam_size_limit(any_synth):
+    for props in any_synth.props("AWS::IAM::ManagedPolicy"):
+        resolved = json.dumps({**props["PolicyDocument"], "Statement": [
+            {**s, "Resource": [_resolve(r) for r in _as_list(s["Resource"])]}
+            for s in props["PolicyDocument"]["Statement"]]}, separators=(",", ":"))
+        assert len(resolved) <= MANAGED_POLICY_MAX_CHARS, len(resolved)
+
+
+def test_role_has_no_aws_managed_policies_and_only_lambda_assumes_it(any_synth):
+    (role,) = any_synth.props("AWS::IAM::Role")
+    assert "ManagedPolicyArns" not in role
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
+
+
+def test_secret_access_is_only_the_slack_secret(any_synth):
+    granted = [statement for _, statement in _statements(any_synth, IDENTITY_POLICY_TYPES)
+               if any(a.startswith("secretsmanager:") for a in _as_list(statement["Action"]))]
+    if not any_synth.config.notify.uses_slack:
+        assert granted == []
+        return
+    (statement,) = granted
+    assert statement["Action"] == "secretsmanager:GetSecretValue"
+    expected = any_synth.config.notify.slack_secret_arn
+    assert statement["Resource"] == (expected or {"Ref": next(
+        logical_id for _, logical_id, _ in any_synth.resources("AWS::SecretsManager::Secret"))})
+
+
+def test_resource_policies_allow_only_services_or_the_account(any_synth):
+    for resource_type, statement in _statements(any_synth, RESOURCE_POLICY_TYPES):
+        if statement["Effect"] == "Deny":
+            assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+            continue
+        principal = statement["Principal"]
+        assert principal != "*" and principal.get("AWS") != "*", statement
+        if "Service" in principal and resource_type == "AWS::SQS::QueuePolicy":
+            assert "aws:SourceArn" in statement["Condition"]["ArnEquals"], "only our rule may send dead letters"
+        if "AWS" in principal:  # the account-root statement every KMS key needs to stay manageable
+            assert resource_type == "AWS::KMS::Key" and _resolve(principal["AWS"]).endswith(":root")
