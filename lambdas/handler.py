@@ -1,0 +1,235 @@
+"""The advisor Lambda: diagnose a SageMaker latency alarm, then notify SNS and Slack once per alarm state change.
+
+Environment: TOPIC_ARN and SLACK_SECRET_ARN (each optional; the secret holds the bare webhook URL or
+{"webhook_url": "..."}), IDEMPOTENCY_TABLE, ADVISOR_SLACK_BUDGET_S (default 20), POWERTOOLS_SERVICE_NAME,
+POWERTOOLS_METRICS_NAMESPACE.
+
+Failure contract (SPEC §8), completed by the stack's async-invoke settings (retry attempts, on-failure
+destination = the dead-letter queue):
+- Malformed or unknown event: one log line, then `UnprocessableEvent` is raised. Lambda retries every function
+  error alike (async invoke has no non-retryable error type), so the stack keeps the retry attempts low; the
+  retries are cheap (the event is parsed before any AWS call) and the event then lands in the dead-letter
+  queue, where `errorType: UnprocessableEvent` in the record says why.
+- One sink fails: the others still run. Every configured sink fails: `NotificationFailed` is raised, the
+  idempotency record is released, Lambda retries and finally keeps the event in the dead-letter queue.
+- The same state change delivered twice: the idempotency record (key: `AlarmEvent.key`, the same for all three
+  event forms) answers the second delivery with the first one's outcome, without diagnosing or notifying.
+- Idempotency table unreachable: notify anyway and log a warning; a duplicate message beats a lost alert.
+- The webhook URL is a secret: it is never logged, and every log line is passed through `sinks.redact`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, single_metric
+from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyPersistenceLayerError,
+)
+from aws_lambda_powertools.utilities.parameters import SecretsProvider
+from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+from botocore.config import Config
+
+from advisor import render, sinks
+from advisor.events import AlarmEvent, EventError, parse_alarm_event
+
+TOPIC_ARN = os.environ.get("TOPIC_ARN", "")
+SLACK_SECRET_ARN = os.environ.get("SLACK_SECRET_ARN", "")
+IDEMPOTENCY_TABLE = os.environ.get("IDEMPOTENCY_TABLE", "")
+SLACK_BUDGET_S = float(os.environ.get("ADVISOR_SLACK_BUDGET_S", "20"))
+SECRET_MAX_AGE_S = 300
+RESERVE_S = 5.0  # left at the end of the invocation for the idempotency record and the metrics flush
+IDEMPOTENCY_EXPIRY_S = 24 * 3600  # longer than Lambda's 6 h async retry window; the key changes per transition
+
+
+class UnprocessableEvent(Exception):
+    """The event is not an alarm the advisor can diagnose; retrying will not help (it goes to the DLQ)."""
+
+
+class NotificationFailed(Exception):
+    """No configured sink took the notification; raised so Lambda retries and then keeps the event in the DLQ."""
+
+
+class _RedactingFormatter(LambdaPowertoolsFormatter):
+    """Powertools JSON log lines with Slack webhook URLs masked, whatever path a URL took into a record."""
+
+    def format(self, record: Any) -> str:
+        """Format as Powertools does, then redact."""
+        return sinks.redact(super().format(record))
+
+
+logger = Logger(logger_formatter=_RedactingFormatter())
+metrics = Metrics()
+
+
+def _region(arn: str) -> str | None:
+    parts = arn.split(":")
+    return parts[3] if len(parts) > 5 and parts[0] == "arn" else None
+
+
+# Clients are built once per execution environment and reused; short timeouts and standard retries keep a
+# slow dependency from eating the invocation's time.
+_SESSION = boto3.Session()
+_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
+_SNS = _SESSION.client("sns", region_name=_region(TOPIC_ARN), config=_CONFIG) if TOPIC_ARN else None
+_SECRETS = (SecretsProvider(boto3_client=_SESSION.client("secretsmanager", region_name=_region(SLACK_SECRET_ARN),
+                                                         config=_CONFIG))
+            if SLACK_SECRET_ARN else None)
+_PERSISTENCE = (DynamoDBPersistenceLayer(table_name=IDEMPOTENCY_TABLE,
+                                         boto3_client=_SESSION.client("dynamodb", config=_CONFIG))
+                if IDEMPOTENCY_TABLE else None)
+_IDEMPOTENCY = IdempotencyConfig(event_key_jmespath="key", raise_on_no_idempotency_key=True,
+                                 expires_after_seconds=IDEMPOTENCY_EXPIRY_S, use_local_cache=True)
+
+
+def _diagnose(event: dict) -> dict:
+    """Run the advisor engine on the event (the SPEC §5 dict)."""
+    # Imported on first use (30-60 ms of rules and evidence code): malformed events and duplicate deliveries
+    # never need it, and the execution environment's init stays short.
+    from advisor.engine import diagnose
+
+    return diagnose(event, session=_SESSION).to_dict()
+
+
+def _webhook_url() -> str:
+    try:
+        secret = _SECRETS.get(SLACK_SECRET_ARN, max_age=SECRET_MAX_AGE_S)
+    except GetParameterError as exc:
+        raise sinks.SinkError(f"Slack webhook secret {SLACK_SECRET_ARN} could not be read: {exc}") from None
+    if not isinstance(secret, str):
+        raise sinks.SinkError("the Slack secret is binary; store the webhook URL as a secret string")
+    return sinks.webhook_url(secret)
+
+
+def _send_sns(diagnosis: dict, context: Any) -> str:
+    message_id = sinks.publish_sns(_SNS, TOPIC_ARN, render.render_sns(diagnosis))
+    return f"message {message_id}"
+
+
+def _send_slack(diagnosis: dict, context: Any) -> str:
+    url = _webhook_url()
+    budget = min(SLACK_BUDGET_S, context.get_remaining_time_in_millis() / 1000 - RESERVE_S)
+    attempts = sinks.post_slack(url, render.render_slack(diagnosis), budget_s=budget)
+    return f"{attempts} attempt(s)"
+
+
+def _sinks() -> list[tuple[str, Any]]:
+    # SNS first: it is fast and carries the full diagnosis, so Slack retries never delay it.
+    return [(name, send) for name, send, configured in (("sns", _send_sns, _SNS is not None),
+                                                        ("slack", _send_slack, _SECRETS is not None)) if configured]
+
+
+def _process(event: dict, context: Any) -> dict:
+    """Diagnose, then deliver to every configured sink; raise NotificationFailed if none took it."""
+    diagnosis = _diagnose(event)
+    rules = [f["rule"] for f in diagnosis.get("findings") or []]
+    metrics.add_metric(name="Diagnoses", unit=MetricUnit.Count, value=1)
+    for rule in rules:
+        with single_metric(name="Findings", unit=MetricUnit.Count, value=1, namespace=metrics.namespace,
+                           default_dimensions={"service": str(metrics.service)}) as metric:
+            metric.add_dimension(name="rule", value=rule)
+    logger.info(f"Diagnosed: {', '.join(rules) or 'no findings'}", extra={
+        "rules": rules, "api_calls": (diagnosis.get("api_calls") or {}).get("total"),
+        "evidence_errors": [e.get("evidence") for e in diagnosis.get("errors") or []]})
+
+    delivered, failed, skipped = [], [], []
+    for name, send in _sinks():
+        try:
+            detail = send(diagnosis, context)
+        except sinks.SinkSkipped as exc:
+            skipped.append(name)
+            logger.warning(f"{name} notification skipped: {exc}", extra={"sink": name})
+        except sinks.SinkError as exc:
+            failed.append(name)
+            logger.error(f"{name} notification failed: {exc}", extra={"sink": name})
+        except Exception as exc:  # a bug in one sink must not cost the other one its message
+            failed.append(name)
+            logger.exception(f"{name} notification failed unexpectedly: {type(exc).__name__}", extra={"sink": name})
+        else:
+            delivered.append(name)
+            logger.info(f"{name} notification sent ({detail})", extra={"sink": name})
+    if failed:
+        metrics.add_metric(name="NotificationFailures", unit=MetricUnit.Count, value=len(failed))
+    if not delivered and failed:
+        raise NotificationFailed(f"every notification sink failed ({', '.join(failed)}); see the log lines above")
+    if not delivered:
+        logger.warning("No sink configured or set up (TOPIC_ARN, SLACK_SECRET_ARN): the diagnosis is only in this log")
+    return {"rules": rules, "delivered": delivered, "failed": failed, "skipped": skipped}
+
+
+@dataclass
+class _Run:
+    """What the idempotent body did, so an idempotency-table failure can be placed before or after it."""
+
+    started: bool = False
+    outcome: dict | None = None
+    error: Exception | None = None
+
+
+def _process_once_body(*, alarm: dict, event: dict, context: Any, run: _Run) -> dict:
+    run.started = True
+    try:
+        run.outcome = _process(event, context)
+    except Exception as exc:
+        run.error = exc
+        raise
+    return run.outcome
+
+
+_process_once = (idempotent_function(_process_once_body, data_keyword_argument="alarm",
+                                     persistence_store=_PERSISTENCE, config=_IDEMPOTENCY)
+                 if _PERSISTENCE is not None else _process_once_body)
+
+
+def _notify_once(alarm: AlarmEvent, event: dict, context: Any) -> dict:
+    run = _Run()
+    try:
+        outcome = _process_once(alarm={"key": alarm.key}, event=event, context=context, run=run)
+    except IdempotencyAlreadyInProgressError:
+        # Another invocation holds this state change; it raises (and so retries) if it cannot deliver.
+        logger.info("Duplicate delivery while the first one is still running: not notifying twice")
+        metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
+        return {"duplicate": True}
+    except IdempotencyPersistenceLayerError as exc:
+        if not run.started:
+            logger.warning(f"Idempotency table {IDEMPOTENCY_TABLE} unavailable ({exc}); notifying without the "
+                           "duplicate check rather than risk losing the alert")
+            return _process(event, context)
+        logger.warning(f"Idempotency table {IDEMPOTENCY_TABLE} unavailable after processing ({exc}); "
+                       "a redelivery of this event may notify again")
+        if run.error is not None:
+            raise run.error from None
+        return run.outcome
+    if not run.started:
+        logger.info("Duplicate delivery of an alarm state change already notified: not notifying twice")
+        metrics.add_metric(name="DuplicateEvents", unit=MetricUnit.Count, value=1)
+        return {**outcome, "duplicate": True}
+    return outcome
+
+
+@metrics.log_metrics(capture_cold_start_metric=True)
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict, context: Any) -> dict:
+    """Lambda entry point: one alarm state change in, one set of notifications out."""
+    try:
+        alarm = parse_alarm_event(event)
+    except EventError as exc:
+        logger.error(f"Unprocessable event, kept for the dead-letter queue: {exc}")
+        metrics.add_metric(name="UnprocessableEvents", unit=MetricUnit.Count, value=1)
+        raise UnprocessableEvent(str(exc)) from None
+    # Every delivery and retry of one state change shares this correlation id: grep one id, see the whole story.
+    logger.set_correlation_id(alarm.key)
+    logger.append_keys(alarm=alarm.name, endpoint=alarm.endpoint, variant=alarm.variant, state=alarm.state)
+    _IDEMPOTENCY.register_lambda_context(context)
+    return {"alarm": alarm.key, **_notify_once(alarm, event, context)}
