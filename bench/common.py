@@ -10,9 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 LAMBDAS = ROOT / "lambdas"
 SCENARIOS = ROOT / "tests" / "scenarios"
-PYTHON = sys.executable
+# Absolute: children run with cwd lambdas/, and PATH may hold a relative .venv/bin.
+PYTHON = os.path.abspath(sys.executable)
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 TOOL_PATH = f"{ROOT / '.venv' / 'bin'}:{ROOT / 'node_modules' / '.bin'}"
@@ -86,21 +85,6 @@ def distinct_event(event: dict[str, Any], tag: str) -> dict[str, Any]:
         message["AlarmName"] += f"-{tag}"
         record["Message"] = json.dumps(message)
     return new
-
-
-@dataclass
-class FakeContext:
-    """The parts of the Lambda context that the handler and Powertools read."""
-
-    remaining_ms: int = 60_000
-    function_name: str = "latency-advisor"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:latency-advisor"
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-
-    def get_remaining_time_in_millis(self) -> int:
-        """Time left in the invocation."""
-        return self.remaining_ms
 
 
 def median_ms(seconds: Sequence[float]) -> float:

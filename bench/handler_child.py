@@ -34,7 +34,7 @@ def main(events_path: str, out_path: str) -> None:
     import handler  # the cold start, as in a fresh execution environment
 
     init_s = time.perf_counter() - start
-    from common import FakeContext  # bench code, so after the timing (stdlib only: well under 1 MiB)
+    from standin.runtime_api import FakeLambdaContext as FakeContext  # after the timing
 
     rss["after_import"] = _status_mb()
     times, results = [], []

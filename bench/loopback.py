@@ -41,7 +41,6 @@ from common import (
     PYTHON,
     REGION,
     SCENARIOS,
-    FakeContext,
     biggest_scenario,
     distinct_event,
     median_ms,
@@ -50,7 +49,7 @@ from common import (
 )
 
 from standin.demo import DEMO_SCENARIOS, NotificationTargets, WebhookReceiver
-from standin.runtime_api import LambdaProcess
+from standin.runtime_api import FakeLambdaContext, LambdaProcess
 from standin.scenario import Scenario, load_scenario
 from standin.server import StandinServer, load_setup
 
@@ -233,7 +232,7 @@ class _Caller:
     def __call__(self) -> None:
         self.count += 1
         event = distinct_event(dict(self.scenario.event), f"warm-{self.scenario.name}-{self.count}")
-        self.results.append(self.handler.handler(event, FakeContext()))
+        self.results.append(self.handler.handler(event, FakeLambdaContext()))
 
 
 def warm_in_process(caller: _Caller, samples: int, timings: _Timings) -> dict[str, Any]:

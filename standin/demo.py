@@ -32,8 +32,8 @@ SCENARIOS = ROOT / "tests" / "scenarios"
 REGION = "us-east-1"
 # (scenario file stem, what it shows)
 DEMO_SCENARIOS = (
-    ("model-cpu-no-gpu--pytorch-on-c5", "a PyTorch model on CPU instances, slow: it wants a GPU"),
-    ("scale-none--saturated-cpu-no-autoscaling", "a saturated endpoint that cannot scale out"),
+    ("model-cpu-no-gpu--pytorch-on-c5-saturated-no-autoscaling",
+     "a PyTorch model on saturated CPU instances with no autoscaling: it wants a GPU and to scale out"),
     ("overhead-cold-start--updated-40-min-before", "a cold start after a deployment"),
     ("mme-cache-thrash--hit-rate-60-percent", "a multi-model endpoint thrashing its model cache"),
     ("serverless-cold-start--setup-time-in-incident", "a serverless endpoint's cold starts"),

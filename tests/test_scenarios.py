@@ -8,9 +8,7 @@ and `resolved` (an OK transition: a resolved notice and no findings).
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
 import json
 import os
 import subprocess
@@ -21,6 +19,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from replayed import replayed
 
 REPO = Path(__file__).resolve().parents[1]
 OWN = REPO / "tests" / "scenarios"
@@ -68,13 +67,7 @@ def replay(path: Path) -> dict[str, Any]:
                               text=True, timeout=180, cwd=REPO, check=False)
         assert done.returncode == 0, f"advisor replay exited {done.returncode}: {done.stderr.strip()}"
         return json.loads(done.stdout)
-    from advisor.cli import main
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["replay", str(path), "--format", "json"])
-    assert code == 0, f"advisor replay exited {code}"
-    return json.loads(out.getvalue())
+    return replayed(path)
 
 
 def fired(diagnosis: dict[str, Any]) -> list[str]:

@@ -10,11 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
+from replayed import replayed
 
 from advisor import render
-from advisor.engine import diagnose
-from standin.scenario import load_scenario
-from standin.world import replay_world
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.json"))
 
@@ -22,9 +20,7 @@ SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.j
 @pytest.fixture(scope="module", params=SCENARIOS, ids=[path.stem for path in SCENARIOS])
 def diagnosis(request: pytest.FixtureRequest) -> dict:
     """The scenario's diagnosis, replayed once for both snapshots."""
-    scenario = load_scenario(request.param)
-    with replay_world(scenario) as world:
-        return diagnose(dict(scenario.event), session=world.session, now=world.now).to_dict()
+    return replayed(request.param)
 
 
 def test_sns_message(diagnosis: dict, snapshot) -> None:

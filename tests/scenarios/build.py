@@ -687,6 +687,13 @@ def specs() -> list[Spec]:
              "PyTorch ResNet-50 on 2x ml.c5.2xlarge (CPU only): ModelLatency 3.8x with flat traffic",
              EMBEDDER, EMBEDDER_TRAFFIC, EMBEDDER_ALARM, "2026-11-10T08:55:00",
              rules=("MODEL-CPU-NO-GPU", "MODEL-INFERENTIA", "MODEL-NEO"), absent=("SCALE-NONE", "UNEXPLAINED")),
+        Spec("model-cpu-no-gpu--pytorch-on-c5-saturated-no-autoscaling",
+             "PyTorch ResNet-50 on 2x ml.c5.2xlarge under 2.5x traffic: CPU 93 % per core, no scalable target; "
+             "it needs a GPU and autoscaling",
+             EMBEDDER, two_phase(Traffic(rpm=400, model_ms=110, overhead_ms=4, cpu=40, memory=52),
+                                 Traffic(rpm=1000, model_ms=420, overhead_ms=6, cpu=93, memory=55)),
+             EMBEDDER_ALARM, "2026-11-18T14:20:00",
+             rules=("MODEL-CPU-NO-GPU", "SCALE-NONE"), absent=("MODEL-BENCHMARK", "SCALE-AT-MAX", "UNEXPLAINED")),
         Spec("model-cpu-no-gpu--near-miss-pytorch-on-g5",
              "The same PyTorch model on 2x ml.g5.xlarge with the GPU image: already on a GPU",
              EMBEDDER_GPU, EMBEDDER_GPU_TRAFFIC, EMBEDDER_GPU_ALARM, "2026-11-10T08:55:00",
