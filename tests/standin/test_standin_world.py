@@ -125,7 +125,7 @@ def test_get_metric_statistics_with_extended_statistics(build: ScenarioBuilder) 
 CURRENT_TYPES = ["ml.g5.xlarge", "ml.g5.48xlarge", "ml.g6.2xlarge", "ml.g6e.xlarge", "ml.p4d.24xlarge",
                  "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.inf2.xlarge", "ml.inf2.48xlarge", "ml.trn1.2xlarge",
                  "ml.c7g.large", "ml.c7i.4xlarge", "ml.m7i.xlarge", "ml.r7i.large", "ml.g4dn.xlarge",
-                 "ml.m5.2xlarge", "ml.t3.medium"]  # ml.t3.medium: known to advisor.instances only
+                 "ml.m5.2xlarge", "ml.g7e.2xlarge", "ml.p6-b200.48xlarge"]
 
 
 def test_current_instance_types_are_accepted(build: ScenarioBuilder) -> None:
