@@ -1,0 +1,53 @@
+"""SPEC §8 for evidence: every evidence call denied or timing out, the diagnosis still comes out.
+
+Each case replays the saturated-CPU scenario (SCALE-NONE needs metrics, scaling and the config) with one call
+failing every time, and checks that the failure is named in `errors`, the rules that needed it are skipped
+(and listed), the others still run, and no more than 6 calls were made.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from advisor.engine import diagnose
+from standin.scenario import load_scenario
+from standin.world import replay_world
+
+SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "scale-none--saturated-cpu-no-autoscaling.json"
+OPERATIONS = {
+    "cloudwatch.GetMetricData": {"SCALE-NONE", "MODEL-BENCHMARK", "ERRORS"},
+    "application-autoscaling.DescribeScalableTargets": {"SCALE-NONE", "SCALE-AT-MAX"},
+    "sagemaker.DescribeEndpoint": {"SCALE-NONE", "MODEL-CHANGED", "ENDPOINT-NOT-IN-SERVICE", "MODEL-CPU-NO-GPU"},
+    "sagemaker.DescribeEndpointConfig": {"SCALE-NONE", "MODEL-CPU-NO-GPU", "MODEL-BENCHMARK"},
+    "sagemaker.DescribeModel": {"MODEL-CPU-NO-GPU", "MODEL-INFERENTIA", "MODEL-NEO"},
+}
+FAULTS = {"AccessDeniedException": "AccessDeniedException", "Timeout": "Timeout"}
+
+
+@pytest.fixture(scope="module")
+def document() -> dict:
+    return json.loads(SCENARIO.read_text())
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+@pytest.mark.parametrize("operation", sorted(OPERATIONS))
+def test_one_failing_evidence_call(document: dict, operation: str, fault: str) -> None:
+    scenario = load_scenario({**document, "faults": [{"operation": operation, "error": fault, "times": -1}]})
+    with replay_world(scenario) as world:
+        result = diagnose(scenario.event, session=world.session, now=world.now).to_dict()
+
+    assert result["findings"], "an ALARM always gets findings, UNEXPLAINED at worst"
+    failed = [e for e in result["errors"] if e["evidence"] == operation]
+    assert len(failed) == 1 and failed[0]["code"] == FAULTS[fault]
+    skipped = set(failed[0]["skipped"])
+    assert OPERATIONS[operation] <= skipped, f"{operation} failing must skip {OPERATIONS[operation] - skipped}"
+    assert not skipped & {f["rule"] for f in result["findings"]}, "a skipped rule cannot also fire"
+    assert result["api_calls"]["total"] <= 6
+    if operation == "sagemaker.DescribeEndpoint":
+        assert result["api_calls"]["by_operation"].get("sagemaker.DescribeEndpointConfig") is None
+        assert result["endpoint"]["status"] is None
+    else:
+        assert result["endpoint"]["status"] == "InService"
