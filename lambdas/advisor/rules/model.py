@@ -28,7 +28,7 @@ def _latency_evidence(ev: Evidence) -> dict[str, str]:
 
 
 @rule("MODEL-CPU-NO-GPU", severity="warning", title="GPU-capable model running on a CPU-only instance",
-      docs=(TROUBLESHOOTING, "https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html"),
+      docs=(TROUBLESHOOTING, "https://docs.aws.amazon.com/sagemaker/latest/dg/inference-recommender.html"),
       metrics=MODEL_LATENCY, needs={"config", "model"})
 def cpu_without_gpu(ev: Evidence) -> Verdict | None:
     """A deep-learning framework with GPU builds served from a c/m/r/t instance."""
