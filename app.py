@@ -13,7 +13,9 @@ from stacks.config import ConfigError, load_config
 
 def main() -> int:
     """Synthesize the stack for the config named by context `config`; a bad config is one line, exit 1."""
-    app = App()
+    # No version reporting: it would add an AWS::CDK::Metadata resource to each of the 17 templates, and the
+    # resource limit check (stacks.advisor_stack.check_resource_limit) counts on there being none.
+    app = App(analytics_reporting=False)
     path = app.node.try_get_context("config")
     try:
         if not path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
@@ -18,6 +19,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
+from stacks.alarms import alarm_stack_slot
 from stacks.config import Config, ConfigError
 from stacks.notifications import Notifications
 
@@ -28,10 +30,18 @@ POWERTOOLS_PARAMETER = "/aws/service/powertools/python/arm64/python3.12/{version
 SERVICE_NAME = "latency-advisor"
 METRICS_NAMESPACE = "SageMakerLatencyAdvisor"
 
-# IAM limits: a managed policy holds 6,144 characters and a role takes 10 managed policies by default.
+# IAM's limit on a managed policy's size; the document around the ARNs takes far less than the overhead.
 POLICY_CHARS = 6_144
 POLICY_OVERHEAD_CHARS = 300
-MANAGED_POLICIES_PER_ROLE = 10
+# DescribeEndpoint is granted in this many customer-managed policies whatever the fleet (a role takes 10), so the
+# resource count never grows with it. It divides ALARM_STACKS, so each policy takes the same share of hash slots.
+# Fixed for the life of a deployment: changing it regroups every ARN.
+DESCRIBE_ENDPOINT_POLICIES = 8
+# IAM needs a resource in every statement, and a policy may have no endpoint in its group. SageMaker endpoint
+# names match ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}, so `endpoint/.none` can never exist: granting on it grants nothing.
+NO_ENDPOINT = ".none"
+# The fullest of the hash groups reaches the size limit at about 85 % of an even share (simulated on random names).
+HASH_FILL = 0.85
 # The wildcard resources the advisor needs (see _grant), as cdk-nag names its findings.
 WILDCARD_FINDINGS = ("Resource::*",
                      "Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint-config/*",
@@ -40,18 +50,30 @@ WILDCARD_FINDINGS = ("Resource::*",
 LONGEST_ENDPOINT_ARN_PREFIX = "arn:aws-us-gov:sagemaker:ap-southeast-5:123456789012:endpoint/"
 
 
-def endpoint_name_chunks(names: list[str]) -> list[list[str]]:
-    """Endpoint names split so each chunk's DescribeEndpoint ARNs fit in one managed policy."""
-    chunks: list[list[str]] = [[]]
-    used = POLICY_OVERHEAD_CHARS
-    for name in names:
-        size = len(LONGEST_ENDPOINT_ARN_PREFIX) + len(name) + 3  # quotes and comma
-        if chunks[-1] and used + size > POLICY_CHARS:
-            chunks.append([])
-            used = POLICY_OVERHEAD_CHARS
-        chunks[-1].append(name)
-        used += size
-    return chunks
+def describe_endpoint_groups(names: Iterable[str]) -> list[list[str]]:
+    """Endpoint names (lower-cased, once each) per DescribeEndpoint policy: the name's hash slot % policy count.
+
+    A name's policy depends on that name alone, so adding or removing an endpoint changes only its own policy.
+    """
+    groups: list[list[str]] = [[] for _ in range(DESCRIBE_ENDPOINT_POLICIES)]
+    # SageMaker names are case-insensitive and it authorizes against the lower-cased endpoint ARN.
+    for name in dict.fromkeys(name.lower() for name in names):
+        groups[alarm_stack_slot(name) % DESCRIBE_ENDPOINT_POLICIES].append(name)
+    return groups
+
+
+def policy_chars(names: list[str]) -> int:
+    """Size of a DescribeEndpoint policy on these names, its ARNs at their longest (quotes and comma included)."""
+    return POLICY_OVERHEAD_CHARS + sum(len(LONGEST_ENDPOINT_ARN_PREFIX) + len(name) + 3 for name in names)
+
+
+def fleet_capacity(name_length: int) -> int:
+    """Roughly how many endpoints with names this long one stack takes before a DescribeEndpoint policy is full.
+
+    About 490 with 16-character names, 415 with 30 and 300 with 63 (the longest SageMaker allows).
+    """
+    per_policy = (POLICY_CHARS - POLICY_OVERHEAD_CHARS) // (len(LONGEST_ENDPOINT_ARN_PREFIX) + name_length + 3)
+    return round(HASH_FILL * DESCRIBE_ENDPOINT_POLICIES * per_policy)
 
 
 class Advisor(Construct):
@@ -161,21 +183,25 @@ class Advisor(Construct):
             for finding in WILDCARD_FINDINGS))
 
     def _describe_endpoint_policies(self, config: Config) -> None:
-        """DescribeEndpoint on exactly the watched endpoints, in as many managed policies as the ARNs need."""
+        """DescribeEndpoint on exactly the watched endpoints, in DESCRIBE_ENDPOINT_POLICIES managed policies.
+
+        Fails synth when a policy would pass IAM's 6,144 characters: roughly 415 endpoints with 30-character
+        names (300 with 63), see fleet_capacity; the way out is several stacks.
+        """
         stack = Stack.of(self)
-        # SageMaker names are case-insensitive and it authorizes against the lower-cased endpoint ARN.
-        names = list(dict.fromkeys(endpoint.name.lower() for endpoint in config.endpoints))
-        chunks = endpoint_name_chunks(names)
-        if len(chunks) > MANAGED_POLICIES_PER_ROLE:
-            raise ConfigError(
-                f"{config.source}: endpoints: {len(names)} endpoints need {len(chunks)} IAM policies for "
-                f"DescribeEndpoint, over the {MANAGED_POLICIES_PER_ROLE} a role takes; split the endpoints "
-                f"into several config files, each deployed with its own stack_name")
-        for index, chunk in enumerate(chunks):
+        names = [endpoint.name for endpoint in config.endpoints]
+        for index, group in enumerate(describe_endpoint_groups(names)):
+            if policy_chars(group) > POLICY_CHARS:
+                mean_length = round(sum(map(len, names)) / len(names))
+                raise ConfigError(
+                    f"{config.source}: endpoints: DescribeEndpoint policy {index} would hold {len(group)} endpoint "
+                    f"ARNs, up to {policy_chars(group):,} characters, over IAM's {POLICY_CHARS:,} per managed "
+                    f"policy (one stack takes roughly {fleet_capacity(mean_length)} endpoints with names this "
+                    f"long); split the endpoints into several config files, each deployed with its own stack_name")
             policy = iam.ManagedPolicy(self, f"DescribeEndpoints{index}", roles=[self.role], statements=[
                 iam.PolicyStatement(actions=["sagemaker:DescribeEndpoint"], resources=[
                     stack.format_arn(service="sagemaker", resource="endpoint", resource_name=name)
-                    for name in chunk])])
+                    for name in group or [NO_ENDPOINT]])])
             self.function.node.add_dependency(policy)
 
     def _route(self, config: Config) -> None:

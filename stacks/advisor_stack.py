@@ -9,14 +9,14 @@ from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
 from stacks.advisor import Advisor
-from stacks.alarms import ALARM_STACKS, AlarmStack, plan_alarm_stacks
+from stacks.alarms import ALARM_STACKS, AlarmStack, alarm_stack_slot, plan_alarm_stacks
 from stacks.config import Config, ConfigError
 from stacks.dashboard import Dashboard
 from stacks.notifications import Notifications
 
+# Every resource counts, the nested stacks' placeholders included; app.py turns version reporting off, so the
+# CDK adds no AWS::CDK::Metadata resource to any template.
 CFN_RESOURCE_LIMIT = 500
-# The CDK CLI adds an AWS::CDK::Metadata resource to every template at synth (version reporting).
-CDK_METADATA = 1
 
 
 class LatencyAdvisorStack(Stack):
@@ -51,19 +51,20 @@ def resource_counts(stack: Stack) -> Counter[str]:
 def check_resource_limit(stack: Stack, config: Config) -> None:
     """Fail synth, with the way out, when a template would exceed CloudFormation's resource limit."""
     for path, count in resource_counts(stack).items():
-        if count + CDK_METADATA > CFN_RESOURCE_LIMIT:
+        if count > CFN_RESOURCE_LIMIT:
             raise ConfigError(
-                f"{config.source}: endpoints: template {path} would hold {count} resources (+{CDK_METADATA} CDK "
-                f"metadata), over CloudFormation's {CFN_RESOURCE_LIMIT}; split the endpoints into several config "
-                f"files, each deployed with its own stack_name (cdk deploy -c config=part-1.json ...)")
+                f"{config.source}: endpoints: template {path} would hold {count} resources, over CloudFormation's "
+                f"{CFN_RESOURCE_LIMIT}; split the endpoints into several config files, each deployed with its own "
+                f"stack_name (cdk deploy -c config=part-1.json ...)")
 
 
 def describe_split(stack: LatencyAdvisorStack, config: Config) -> str:
-    """One line saying how endpoints were spread over nested alarm stacks."""
+    """One line saying how endpoints were spread over the nested alarm stacks."""
     counts = resource_counts(stack)
     sizes = [counts[nested.node.path] for nested in stack.alarm_stacks]
     alarms = sum(len(endpoint.alarms) for endpoint in config.endpoints)
-    return (f"{config.stack_name}: {len(config.endpoints)} endpoint variants, {alarms} alarms in "
-            f"{len(stack.alarm_stacks)} nested alarm stacks (slot = hash of endpoint name, {ALARM_STACKS} "
-            f"fixed slots, so adding an endpoint never moves another); resources per template: largest nested "
-            f"{max(sizes) + CDK_METADATA}, main {counts[stack.node.path] + CDK_METADATA}, limit {CFN_RESOURCE_LIMIT}")
+    used = len({alarm_stack_slot(endpoint.name) for endpoint in config.endpoints})
+    return (f"{config.stack_name}: {len(config.endpoints)} endpoint variants, {alarms} alarms in {used} of "
+            f"{ALARM_STACKS} nested alarm stacks (slot = hash of endpoint name; all {ALARM_STACKS} always exist, so "
+            f"adding an endpoint never moves another nor adds a stack); resources per template: largest nested "
+            f"{max(sizes)}, main {counts[stack.node.path]}, limit {CFN_RESOURCE_LIMIT}")

@@ -2,7 +2,9 @@
 
 An endpoint's nested stack depends only on its own name, so adding or removing endpoints never moves
 another endpoint's alarms (a move would let CloudFormation delete an alarm it had just re-created under
-the same name in the other stack). Alarms have no actions: EventBridge routes their state changes.
+the same name in the other stack). All ALARM_STACKS nested stacks exist whatever the fleet, so the stack's
+resource count grows by an endpoint's alarms and nothing else. Alarms have no actions: EventBridge routes
+their state changes.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import hashlib
 from collections.abc import Iterable
 
 from aws_cdk import Duration, NestedStack, Tags
+from aws_cdk import aws_cloudformation as cfn
 from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
@@ -33,11 +36,11 @@ def alarm_stack_slot(endpoint_name: str) -> int:
 
 
 def plan_alarm_stacks(endpoints: Iterable[Endpoint]) -> dict[int, list[Endpoint]]:
-    """Endpoints grouped by slot, slots in order; empty slots are left out (no empty stacks)."""
-    slots: dict[int, list[Endpoint]] = {}
+    """Endpoints grouped by slot: every one of the ALARM_STACKS slots, in order, empty ones included."""
+    slots: dict[int, list[Endpoint]] = {slot: [] for slot in range(ALARM_STACKS)}
     for endpoint in endpoints:
-        slots.setdefault(alarm_stack_slot(endpoint.name), []).append(endpoint)
-    return dict(sorted(slots.items()))
+        slots[alarm_stack_slot(endpoint.name)].append(endpoint)
+    return slots
 
 
 def alarm_name(config: Config, endpoint: Endpoint, spec: AlarmSpec) -> str:
@@ -55,11 +58,15 @@ def alarm_description(config: Config, endpoint: Endpoint, spec: AlarmSpec) -> st
 
 
 class AlarmStack(NestedStack):
-    """The alarms of the endpoints in one slot: nothing else, so it costs no resource per endpoint."""
+    """The alarms of the endpoints in one slot, plus one fixed placeholder: nothing per endpoint but alarms."""
 
     def __init__(self, scope: Construct, slot: int, endpoints: list[Endpoint], config: Config) -> None:
         super().__init__(scope, f"Alarms{slot:02d}",
                          description=f"SageMaker latency alarms, slot {slot} of {ALARM_STACKS}")
+        # CloudFormation rejects a template without resources, and a slot may hold no endpoint. A no-op wait
+        # condition handle (no cost, no permissions, nothing to wait on) keeps it valid; it sits in every slot,
+        # not only the empty ones, so filling a slot neither removes it nor changes the resource count.
+        cfn.CfnWaitConditionHandle(self, "Placeholder")
         for endpoint in endpoints:
             # '.' cannot occur in SageMaker names, so name.variant is unique per endpoint variant.
             group = Construct(self, f"{endpoint.name}.{endpoint.variant}")

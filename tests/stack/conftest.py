@@ -75,7 +75,7 @@ class Synth:
 
     @property
     def nested(self) -> dict[str, dict[str, Any]]:
-        """The nested alarm-stack templates."""
+        """The nested alarm-stack templates (all ALARM_STACKS of them, empty slots included)."""
         return {path: t for path, t in self.templates.items() if path != self.stack.node.path}
 
     def resources(self, resource_type: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -98,8 +98,8 @@ class Synth:
 
 def _synthesize(name: str, raw: dict[str, Any], outdir: Path) -> Synth:
     started = time.perf_counter()
-    # Version reporting on, as the CDK CLI runs it: every template then carries its AWS::CDK::Metadata.
-    app = App(outdir=str(outdir), analytics_reporting=True)
+    # As app.py makes it: version reporting off, so no template carries an AWS::CDK::Metadata resource.
+    app = App(outdir=str(outdir), analytics_reporting=False)
     config = parse_config(raw, f"{name}.json")
     stack = build(app, config)
     app.synth()

@@ -134,7 +134,9 @@ def test_unreadable_and_malformed_files(tmp_path):
 
 
 def _run_app(config_path: Path, outdir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps({"config": str(config_path)}), "CDK_OUTDIR": str(outdir),
+    # Version reporting asked for, as the CDK CLI does by default: app.py must switch it off regardless.
+    context = {"config": str(config_path), "aws:cdk:version-reporting": True}
+    env = {**os.environ, "CDK_CONTEXT_JSON": json.dumps(context), "CDK_OUTDIR": str(outdir),
            "JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION": "1"}
     return subprocess.run([sys.executable, "app.py"], cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=120, check=False)
@@ -154,7 +156,10 @@ def test_app_synthesizes_the_example_and_says_how_endpoints_were_split(tmp_path)
     result = _run_app(REPO / "config" / "example.json", tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == [
-        "SageMakerLatencyAdvisor: 3 endpoint variants, 11 alarms in 3 nested alarm stacks (slot = hash of endpoint "
-        "name, 16 fixed slots, so adding an endpoint never moves another); resources per template: largest "
-        "nested 7, main 22, limit 500"]
-    assert (tmp_path / "out" / "SageMakerLatencyAdvisor.template.json").exists()
+        "SageMakerLatencyAdvisor: 3 endpoint variants, 11 alarms in 3 of 16 nested alarm stacks (slot = hash of "
+        "endpoint name; all 16 always exist, so adding an endpoint never moves another nor adds a stack); resources "
+        "per template: largest nested 7, main 41, limit 500"]
+    templates = sorted((tmp_path / "out").glob("*.template.json"))
+    assert len(templates) == 1 + 16
+    assert (tmp_path / "out" / "SageMakerLatencyAdvisor.template.json") in templates
+    assert not [t.name for t in templates if "AWS::CDK::Metadata" in t.read_text()]

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import re
 
+from stacks.advisor import DESCRIBE_ENDPOINT_POLICIES
+from stacks.alarms import alarm_stack_slot
+from stacks.config import SAGEMAKER_NAME
+
 IDENTITY_POLICY_TYPES = {"AWS::IAM::Policy": "PolicyDocument", "AWS::IAM::ManagedPolicy": "PolicyDocument"}
 RESOURCE_POLICY_TYPES = {"AWS::SNS::TopicPolicy": "PolicyDocument", "AWS::SQS::QueuePolicy": "PolicyDocument",
                          "AWS::KMS::Key": "KeyPolicy"}
@@ -15,6 +19,8 @@ WRITE_VERB = re.compile(r":(Put|Update|Delete|Create|Send|Publish|Start|Invoke|T
 # What a managed policy's ARNs resolve to at worst, to measure its size as IAM will.
 WORST_CASE = {"AWS::Partition": "aws-us-gov", "AWS::Region": "ap-southeast-5", "AWS::AccountId": "123456789012"}
 MANAGED_POLICY_MAX_CHARS = 6_144
+# Written out rather than imported so a placeholder that could name an endpoint fails the tests.
+NO_ENDPOINT = "endpoint/.none"
 
 
 def _as_list(value) -> list:
@@ -59,7 +65,31 @@ def test_describe_endpoint_is_granted_on_exactly_the_watched_endpoints(any_synth
                for _, statement in _statements(any_synth, IDENTITY_POLICY_TYPES)
                if "sagemaker:DescribeEndpoint" in _as_list(statement["Action"])
                for resource in _as_list(statement["Resource"])}
-    assert granted == {f"endpoint/{e.name.lower()}" for e in any_synth.config.endpoints}
+    watched = {f"endpoint/{e.name.lower()}" for e in any_synth.config.endpoints}
+    assert granted - {NO_ENDPOINT} == watched
+    assert not SAGEMAKER_NAME.match(NO_ENDPOINT.removeprefix("endpoint/")), "the placeholder must never match"
+
+
+def test_describe_endpoint_lives_in_a_fixed_number_of_policies_each_holding_one_hash_group(any_synth):
+    policies = {logical_id: [_resolve(r).rsplit("/", 1)[1] for r in _as_list(statement["Resource"])]
+                for _, logical_id, resource in any_synth.resources("AWS::IAM::ManagedPolicy")
+                for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+                if statement["Action"] == "sagemaker:DescribeEndpoint"}
+    assert len(policies) == len(any_synth.props("AWS::IAM::ManagedPolicy")) == DESCRIBE_ENDPOINT_POLICIES
+    groups = {alarm_stack_slot(e.name.lower()) % DESCRIBE_ENDPOINT_POLICIES for e in any_synth.config.endpoints}
+    for logical_id, names in policies.items():
+        index = int(re.fullmatch(r"AdvisorDescribeEndpoints(\d+)[0-9A-F]{8}", logical_id).group(1))
+        if index in groups:
+            assert {alarm_stack_slot(name) % DESCRIBE_ENDPOINT_POLICIES for name in names} == {index}, logical_id
+            assert len(names) == len(set(names)), logical_id
+        else:  # IAM needs a resource in every statement; an empty group gets the one that matches nothing
+            assert names == [NO_ENDPOINT.removeprefix("endpoint/")], logical_id
+
+
+def test_role_stays_under_the_ten_managed_policies_a_role_takes(any_synth):
+    (role,) = [logical_id for _, logical_id, _ in any_synth.resources("AWS::IAM::Role")]
+    attached = [props for props in any_synth.props("AWS::IAM::ManagedPolicy") if {"Ref": role} in props["Roles"]]
+    assert len(attached) == DESCRIBE_ENDPOINT_POLICIES < 10
 
 
 def test_managed_policies_fit_iam_size_limit(any_synth):

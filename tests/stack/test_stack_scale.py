@@ -8,15 +8,14 @@ from collections import Counter
 import pytest
 from aws_cdk import App
 
+from stacks.advisor import DESCRIBE_ENDPOINT_POLICIES
 from stacks.advisor_stack import build, describe_split
 from stacks.alarms import ALARM_STACKS, alarm_stack_slot
 from stacks.config import ConfigError, parse_config
 
 ALARM = "AWS::CloudWatch::Alarm"
-METADATA = "AWS::CDK::Metadata"
-# Containers that grow with the fleet but not per endpoint: one nested stack (and its CDK metadata) per used
-# hash slot, at most ALARM_STACKS, and one DescribeEndpoint managed policy per ~70 endpoint names.
-CONTAINERS = {"AWS::CloudFormation::Stack", METADATA, "AWS::IAM::ManagedPolicy"}
+PLACEHOLDER = "AWS::CloudFormation::WaitConditionHandle"
+MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +37,16 @@ def _endpoints(synth) -> list[dict[str, str]]:
     return [{"name": e.name, "variant": e.variant, "kind": e.kind} for e in synth.config.endpoints]
 
 
+def _crowded(count: int, accept, length: int = 0) -> list[str]:
+    """The first `count` names `tenant-<n>`, padded with x to `length`, that `accept` takes."""
+    names = (f"tenant-{i}".ljust(length, "x") for i in range(100_000))
+    return [name for name in names if accept(name)][:count]
+
+
 def test_300_endpoints_every_template_under_500_resources(mixed_300):
     sizes = {path: len(t["Resources"]) for path, t in mixed_300.templates.items()}
     assert max(sizes.values()) <= 500, sizes
-    assert 1 < len(mixed_300.nested) <= ALARM_STACKS
+    assert len(mixed_300.nested) == ALARM_STACKS
 
 
 def test_300_endpoints_every_alarm_present(mixed_300, expected_metrics):
@@ -51,36 +56,52 @@ def test_300_endpoints_every_alarm_present(mixed_300, expected_metrics):
     assert set(mixed_300.endpoint_alarms()) == expected
 
 
-def test_nested_stacks_hold_only_alarms_and_each_endpoint_lives_in_its_hash_slot(mixed_300):
+def test_nested_stacks_hold_only_alarms_and_one_placeholder_and_each_endpoint_lives_in_its_hash_slot(mixed_300):
     for path, template in mixed_300.nested.items():
-        assert {r["Type"] for r in template["Resources"].values()} == {ALARM, METADATA}, path
+        types = Counter(r["Type"] for r in template["Resources"].values())
+        assert set(types) == {ALARM, PLACEHOLDER} and types[PLACEHOLDER] == 1, path
     for name, (path, _) in _alarm_homes(mixed_300).items():
         assert path.endswith(f"/Alarms{alarm_stack_slot(name.split('/')[1]):02d}")
+
+
+def test_every_slot_is_a_nested_stack_even_when_no_endpoint_hashes_into_it(synthesized):
+    example = synthesized("example")
+    used = {alarm_stack_slot(e.name) for e in example.config.endpoints}
+    assert len(used) < ALARM_STACKS
+    stacks = [r for _, _, r in example.resources("AWS::CloudFormation::Stack")]
+    assert len(stacks) == len(example.nested) == ALARM_STACKS
+    for slot in range(ALARM_STACKS):
+        (template,) = [t for path, t in example.nested.items() if path.endswith(f"/Alarms{slot:02d}")]
+        types = Counter(r["Type"] for r in template["Resources"].values())
+        assert types[PLACEHOLDER] == 1 and (types[ALARM] > 0) == (slot in used), slot
 
 
 def test_10_vs_100_endpoints_costs_zero_extra_resources_per_endpoint_beyond_its_alarms(synthesized):
     small, large = synthesized("mixed-10"), synthesized("mixed-100")
     small_types, large_types = _types(small), _types(large)
     added_endpoints = large.config.endpoints[len(small.config.endpoints):]
-    added_alarms = large_types[ALARM] - small_types[ALARM]
-    assert added_alarms == sum(len(e.alarms) for e in added_endpoints)
-    # Containers: each newly used hash slot brings a nested stack and its CDK metadata; IAM policies hold ~70 ARNs.
-    slots = [len({alarm_stack_slot(e.name) for e in s.config.endpoints}) for s in (small, large)]
-    policies = large_types["AWS::IAM::ManagedPolicy"] - small_types["AWS::IAM::ManagedPolicy"]
-    assert policies <= len(added_endpoints) // 60
-    added_containers = 2 * (slots[1] - slots[0]) + policies
-    extra = sum(large_types.values()) - sum(small_types.values()) - added_alarms - added_containers
-    assert extra / len(added_endpoints) == 0
-    assert set(large_types - small_types) <= {ALARM, *CONTAINERS} and not small_types - large_types
+    assert large_types[ALARM] - small_types[ALARM] == sum(len(e.alarms) for e in added_endpoints)
+    # The benchmark's key, over every template: ((resources_100 - alarms_100) - (resources_10 - alarms_10)) / 90.
+    extra = ((sum(large_types.values()) - large_types[ALARM])
+             - (sum(small_types.values()) - small_types[ALARM])) / len(added_endpoints)
+    assert extra == 0
+    assert large_types - Counter({ALARM: large_types[ALARM]}) == small_types - Counter({ALARM: small_types[ALARM]})
+    assert large_types[MANAGED_POLICY] == DESCRIBE_ENDPOINT_POLICIES
+    assert "AWS::CDK::Metadata" not in large_types
 
 
-def test_adding_an_endpoint_adds_exactly_its_alarms_and_moves_nothing(synthesized):
+def test_adding_an_endpoint_adds_exactly_its_alarms_and_moves_or_regrants_nothing_else(synthesized):
     before = synthesized("mixed-100")
     added = {"name": "ep-100-real-time", "kind": "real-time"}
     after = synthesized("mixed-101", {"endpoints": [*_endpoints(before), added]})
     assert sum(_types(after).values()) - sum(_types(before).values()) == 2  # ModelLatency, OverheadLatency
     old, new = _alarm_homes(before), _alarm_homes(after)
     assert {name: new[name] for name in old} == old
+    policies = [{logical_id: r["Properties"] for _, logical_id, r in synth.resources(MANAGED_POLICY)}
+                for synth in (before, after)]
+    assert policies[0].keys() == policies[1].keys()
+    changed = [logical_id for logical_id in policies[0] if policies[0][logical_id] != policies[1][logical_id]]
+    assert len(changed) == 1, "only the new endpoint's DescribeEndpoint policy changes"
 
 
 def test_growing_from_10_to_100_endpoints_moves_none_of_the_first_10(synthesized):
@@ -91,29 +112,37 @@ def test_growing_from_10_to_100_endpoints_moves_none_of_the_first_10(synthesized
 def test_split_is_reported_in_one_line(mixed_300):
     line = describe_split(mixed_300.stack, mixed_300.config)
     assert "\n" not in line
-    assert line.startswith(f"SageMakerLatencyAdvisor: 300 endpoint variants, 900 alarms in {len(mixed_300.nested)} "
-                           "nested alarm stacks")
+    assert line.startswith("SageMakerLatencyAdvisor: 300 endpoint variants, 900 alarms in 16 of 16 nested alarm "
+                           "stacks")
 
 
 def test_a_hash_slot_over_500_resources_fails_synth_with_the_way_out():
-    names = (f"tenant-{i}" for i in range(100_000))
-    crowded = [name for name in names if alarm_stack_slot(name) == 0][:85]
-    # 83 x 6 multi-model alarms + 2 async alarms = 500 alarms, and the CDK metadata resource makes 501.
-    endpoints = [{"name": n, "kind": "multi-model" if i < 83 else "async"} for i, n in enumerate(crowded)]
-    config = parse_config({"endpoints": endpoints}, "big.json")
+    # Variants share their endpoint's ARN, so a slot fills with alarms before its DescribeEndpoint policy fills.
+    names = _crowded(43, lambda name: alarm_stack_slot(name) == 0)
+    pairs = [{"name": n, "variant": v, "kind": "multi-model"} for n in names[:41] for v in ("Blue", "Green")]
+    # 41 x 2 x 6 multi-model alarms + 7 async alarms + the placeholder = 500 resources: the most a template takes.
+    full = [*pairs, *({"name": names[41], "variant": f"V{i}", "kind": "async"} for i in range(7))]
+    build(App(), parse_config({"endpoints": full}, "full.json"), nag=False)
+    # 41 x 2 x 6 + 6 + 2 = 500 alarms, and the placeholder makes 501.
+    endpoints = [*pairs, {"name": names[41], "kind": "multi-model"},
+                 *({"name": names[42], "variant": v, "kind": "async"} for v in ("Blue", "Green"))]
     with pytest.raises(ConfigError) as caught:
-        build(App(), config, nag=False)
+        build(App(), parse_config({"endpoints": endpoints}, "big.json"), nag=False)
     assert str(caught.value) == (
-        "big.json: endpoints: template SageMakerLatencyAdvisor/Alarms00 would hold 500 resources (+1 CDK metadata), "
-        "over CloudFormation's 500; split the endpoints into several config files, each deployed with its own "
+        "big.json: endpoints: template SageMakerLatencyAdvisor/Alarms00 would hold 501 resources, over "
+        "CloudFormation's 500; split the endpoints into several config files, each deployed with its own "
         "stack_name (cdk deploy -c config=part-1.json ...)")
 
 
-def test_too_many_endpoint_arns_for_one_role_fails_synth_with_the_way_out():
-    names = [f"{i:04d}-{'x' * 58}" for i in range(460)]  # 63-character names: 45 ARNs per managed policy
-    config = parse_config({"endpoints": [{"name": n, "kind": "async"} for n in names]}, "wide.json")
+def test_a_describe_endpoint_policy_over_iam_size_limit_fails_synth_with_the_way_out():
+    # 63-character names (the longest SageMaker allows): 45 ARNs fill a policy at the longest partition/region.
+    names = _crowded(46, lambda name: alarm_stack_slot(name) % DESCRIBE_ENDPOINT_POLICIES == 0, length=63)
+    fits = parse_config({"endpoints": [{"name": n, "kind": "async"} for n in names[:45]]}, "fits.json")
+    build(App(), fits, nag=False)
+    wide = parse_config({"endpoints": [{"name": n, "kind": "async"} for n in names]}, "wide.json")
     with pytest.raises(ConfigError) as caught:
-        build(App(), config, nag=False)
+        build(App(), wide, nag=False)
     assert str(caught.value) == (
-        "wide.json: endpoints: 460 endpoints need 11 IAM policies for DescribeEndpoint, over the 10 a role takes; "
-        "split the endpoints into several config files, each deployed with its own stack_name")
+        "wide.json: endpoints: DescribeEndpoint policy 0 would hold 46 endpoint ARNs, up to 6,188 characters, "
+        "over IAM's 6,144 per managed policy (one stack takes roughly 306 endpoints with names this long); split "
+        "the endpoints into several config files, each deployed with its own stack_name")
