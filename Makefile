@@ -16,7 +16,8 @@ setup: $(VENV)/.stamp node_modules/.stamp
 $(VENV)/.stamp: requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@echo "setup: installing Python packages into $(VENV) (first run takes about a minute)"
-	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt \
+		2> >(grep -v "^WARNING: Location '" >&2)
 	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e . 2>&1 | grep -v -i -e warning -e '^ *$$' -e '!!' -e '\*\*\*' -e 'be careful' -e 'name as your' -e 'with strategy' || true
 	@$(MAKE) --no-print-directory node-shims
 	@touch $@
