@@ -89,6 +89,7 @@ STAGES: tuple[tuple[str, Callable[[], dict[str, Any]]], ...] = (
     ("api_calls", _in_child("api_calls.py")),
     ("cold_start", _cold_start),
     ("loopback", _in_child("loopback.py")),
+    ("storm", _in_child("storm.py")),
     ("synth", synth.measure),
 )
 
@@ -110,6 +111,10 @@ def headline(details: dict[str, dict[str, Any]]) -> dict[str, float | None]:
         "synth_s_100_endpoints": pick("synth", "runs", "100", "synth_s"),
         "extra_resources_per_endpoint": pick("synth", "extra_resources_per_endpoint"),
         "alarm_cost_usd_per_endpoint_month_max": max(costs.values()) if costs else None,
+        # Issue 6's limits, measured without a budget.
+        "storm_50_alarms_wall_s": pick("storm", "storm", "wall_s"),
+        "storm_50_alarms_api_calls": pick("storm", "storm", "aws_requests"),
+        "storm_peak_calls_per_s": pick("storm", "storm", "peak_requests_per_s"),
     }
 
 
@@ -161,6 +166,21 @@ def report(figures: dict[str, float | None], details: dict[str, dict[str, Any]],
                   f"{_dict_text(warm['aws_operation_ms_p50'])}.",
                   f"- Handler process memory: peak {memory['peak_rss_mb']} MiB (kernel VmHWM {memory['vm_hwm_mb']}); "
                   f"RSS by phase: {_dict_text(memory['rss_mb_by_phase'])}."]
+    if "storm" in details:
+        storm, quota = details["storm"]["storm"], details["storm"]["quota"]
+        notes += [f"- Alarm storm, {details['storm']['events']} alarms on as many endpoints at once, "
+                  f"{details['storm']['environments']} execution environments (awslambdaric, stand-in): "
+                  f"`storm_50_alarms_wall_s` {storm['wall_s']} s to the last answer, latency from arrival p50 "
+                  f"{storm['latency_from_arrival_ms']['p50']} ms, p95 {storm['latency_from_arrival_ms']['p95']} ms "
+                  f"(invocation p50 {storm['invocation_ms']['p50']} ms); `storm_50_alarms_api_calls` "
+                  f"{storm['aws_requests']} AWS requests ({_dict_text(storm['aws_requests_by_operation'])}); "
+                  f"`storm_peak_calls_per_s` {storm['peak_requests_per_s']} (busiest second per API: "
+                  f"{_dict_text(storm['peak_requests_per_s_by_operation'])}); delivered "
+                  f"{_dict_text(storm['delivered'])}, none lost or duplicated.",
+                  f"- Same storm with GetMetricData limited to {quota['get_metric_data_tps']:g}/s: "
+                  f"{quota['evidence_requests_throttled']} requests throttled and retried, wall {quota['wall_s']} s, "
+                  f"diagnoses missing evidence: {_dict_text(quota['diagnoses_missing_evidence']) or 'none'}; "
+                  f"delivered {_dict_text(quota['delivered'])}."]
     if "api_calls" in details:
         calls = details["api_calls"]
         notes.append(f"- AWS calls: worst {calls['max_operations']} operations (`{calls['worst']}`), "
