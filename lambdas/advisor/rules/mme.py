@@ -11,13 +11,11 @@ MME_DOCS = (TROUBLESHOOTING, "https://docs.aws.amazon.com/sagemaker/latest/dg/mu
             "https://docs.aws.amazon.com/sagemaker/latest/dg/multi-model-endpoint-cloudwatch-metrics.html")
 
 
-def _mme(ev: Evidence) -> bool:
-    return ev.kind == "multi-model" and ev.metrics is not None
-
-
-def _loading(ev: Evidence) -> dict[str, float | None]:
-    m = ev.metrics
-    return {name: m.ratio(name, "incident")
+def _loading(ev: Evidence) -> dict[str, float | None] | None:
+    """Incident-window averages of the loading metrics and the cache hit rate; None unless an MME with metrics."""
+    if ev.kind != "multi-model" or ev.metrics is None:
+        return None
+    return {name: ev.metrics.ratio(name, "incident")
             for name in ("ModelLoadingWaitTime", "ModelDownloadingTime", "ModelLoadingTime", "ModelCacheHit")}
 
 
@@ -36,19 +34,24 @@ def _evidence(ev: Evidence, values: dict[str, float | None]) -> dict[str, str]:
     return evidence
 
 
-def _share_of_wait(values: dict[str, float | None], part: str) -> float | None:
-    wait, piece = values["ModelLoadingWaitTime"], values[part]
-    return piece / wait if wait and piece is not None else None
+def _dominant_part(ev: Evidence, part: str, label: str, advice: str) -> Verdict | None:
+    """A verdict when `part` (download or load time) is at least half of ModelLoadingWaitTime."""
+    values = _loading(ev)
+    if values is None or not values["ModelLoadingWaitTime"] or values[part] is None:
+        return None
+    share = values[part] / values["ModelLoadingWaitTime"]
+    if share < ev.thresholds.mme_share_of_wait:
+        return None
+    return Verdict(_evidence(ev, values) | {f"{label} share of the wait": pct(share, fraction=True)}, advice,
+                   strength=share)
 
 
 @rule("MME-CACHE-THRASH", severity="critical", title="Models are evicted and reloaded (cache thrash)",
       docs=MME_DOCS, metrics=MME_ALARMS, needs={"metrics"})
 def cache_thrash(ev: Evidence) -> Verdict | None:
     """ModelCacheHit average < 0.8 in the incident window."""
-    if not _mme(ev):
-        return None
     values = _loading(ev)
-    hit = values["ModelCacheHit"]
+    hit = values["ModelCacheHit"] if values else None
     if hit is None or hit >= ev.thresholds.cache_hit_low:
         return None
     return Verdict(
@@ -65,47 +68,31 @@ def cache_thrash(ev: Evidence) -> Verdict | None:
       docs=MME_DOCS, metrics=MME_ALARMS, needs={"metrics"})
 def slow_download(ev: Evidence) -> Verdict | None:
     """ModelDownloadingTime ≥ 50 % of ModelLoadingWaitTime."""
-    if not _mme(ev):
-        return None
-    values = _loading(ev)
-    share = _share_of_wait(values, "ModelDownloadingTime")
-    if share is None or share < ev.thresholds.mme_share_of_wait:
-        return None
-    return Verdict(
-        _evidence(ev, values) | {"Download share of the wait": pct(share, fraction=True)},
+    return _dominant_part(
+        ev, "ModelDownloadingTime", "Download",
         "Most of the wait is the S3 download: the artifacts are too large or too far. Shrink them (quantise, "
         "drop optimizer state and unused files), compress model.tar.gz, and keep the bucket in the endpoint's "
-        "region.",
-        strength=share,
-    )
+        "region.")
 
 
 @rule("MME-SLOW-LOAD", severity="warning", title="Loading models into the container dominates the wait",
       docs=MME_DOCS, metrics=MME_ALARMS, needs={"metrics"})
 def slow_load(ev: Evidence) -> Verdict | None:
     """ModelLoadingTime ≥ 50 % of ModelLoadingWaitTime."""
-    if not _mme(ev):
-        return None
-    values = _loading(ev)
-    share = _share_of_wait(values, "ModelLoadingTime")
-    if share is None or share < ev.thresholds.mme_share_of_wait:
-        return None
-    return Verdict(
-        _evidence(ev, values) | {"Load share of the wait": pct(share, fraction=True)},
+    return _dominant_part(
+        ev, "ModelLoadingTime", "Load",
         "Most of the wait is loading the model into the container. Use a faster serialization format "
         "(safetensors, TorchScript, ONNX instead of pickle), avoid work at load time, and prefer a lighter "
-        "runtime or model server.",
-        strength=share,
-    )
+        "runtime or model server.")
 
 
 @rule("MME-COLD-MODELS", severity="warning", title="First-time model loads on a healthy cache",
       docs=MME_DOCS, metrics=MME_ALARMS, needs={"metrics"})
 def cold_models(ev: Evidence) -> Verdict | None:
     """ModelLoadingWaitTime > 0 and cache hit rate ≥ 0.8."""
-    if not _mme(ev):
-        return None
     values = _loading(ev)
+    if values is None:
+        return None
     wait, hit = values["ModelLoadingWaitTime"], values["ModelCacheHit"]
     if not wait or wait <= 0 or hit is None or hit < ev.thresholds.cache_hit_low:
         return None
