@@ -131,3 +131,15 @@ def any_synth(request: pytest.FixtureRequest, synthesized: Callable[..., Synth])
 def expected_metrics() -> dict[str, set[str]]:
     """The latency metrics each endpoint kind emits (SPEC §2)."""
     return EXPECTED_METRICS
+
+
+@pytest.fixture(scope="session")
+def example(synthesized: Callable[..., Synth]) -> Synth:
+    """The example config (one endpoint of each main kind), synthesized once."""
+    return synthesized("example")
+
+
+@pytest.fixture(scope="session")
+def overrides(synthesized: Callable[..., Synth]) -> Synth:
+    """The config with global and per-endpoint threshold overrides, synthesized once."""
+    return synthesized("overrides")

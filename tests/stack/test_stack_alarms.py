@@ -15,16 +15,6 @@ DEFAULT_THRESHOLDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def example(synthesized):
-    return synthesized("example")
-
-
-@pytest.fixture(scope="module")
-def overrides(synthesized):
-    return synthesized("overrides")
-
-
 def _by_endpoint(alarms: dict) -> dict[tuple[str, str], dict[str, dict]]:
     """Alarm properties grouped by (EndpointName, VariantName) dimension values, then by metric."""
     grouped: dict[tuple[str, str], dict[str, dict]] = defaultdict(dict)

@@ -11,16 +11,6 @@ POWERTOOLS_PARAMETER = "/aws/service/powertools/python/arm64/python3.12/"
 
 
 @pytest.fixture(scope="module")
-def example(synthesized):
-    return synthesized("example")
-
-
-@pytest.fixture(scope="module")
-def overrides(synthesized):
-    return synthesized("overrides")
-
-
-@pytest.fixture(scope="module")
 def main(example):
     return Template.from_json(example.main)
 
