@@ -188,9 +188,10 @@ def fetch_scaling(autoscaling: Any, alarm: AlarmEvent) -> ScalingState:
     return ScalingState(False)
 
 
-def _is_not_found(code: str, message: str) -> bool:
-    return code in ("ResourceNotFound", "ResourceNotFoundException") or (
-        code == "ValidationException" and "could not find" in message.lower())
+def _is_not_found(code: str) -> bool:
+    # DescribeEndpoint's one parameter is the name, so its ValidationException ("Could not find endpoint ...",
+    # or a name no endpoint can have) means there is no such endpoint.
+    return code in ("ValidationException", "ResourceNotFound", "ResourceNotFoundException")
 
 
 def _kind(config: dict[str, Any] | None, variant_config: dict[str, Any] | None,
@@ -220,7 +221,7 @@ class _EndpointReader:
             return fn()
         except Exception as exc:  # any failure of one call is evidence missing, never the end of a diagnosis
             code, message = _error_of(exc)
-            if operation == "DescribeEndpoint" and _is_not_found(code, message):
+            if operation == "DescribeEndpoint" and _is_not_found(code):
                 self.not_found = True
             else:
                 self.errors.append(EvidenceError(f"sagemaker.{operation}", code, message))

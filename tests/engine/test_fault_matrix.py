@@ -51,3 +51,13 @@ def test_one_failing_evidence_call(document: dict, operation: str, fault: str) -
         assert result["endpoint"]["status"] is None
     else:
         assert result["endpoint"]["status"] == "InService"
+
+
+def test_describe_endpoint_validation_error_means_the_endpoint_is_gone(document: dict) -> None:
+    """SageMaker answers DescribeEndpoint for a missing endpoint with ValidationException ("Could not find")."""
+    fault = {"operation": "sagemaker.DescribeEndpoint", "error": "ValidationException", "times": -1}
+    scenario = load_scenario({**document, "faults": [fault]})
+    with replay_world(scenario) as world:
+        result = diagnose(scenario.event, session=world.session, now=world.now).to_dict()
+    assert [f["rule"] for f in result["findings"]] == ["ENDPOINT-NOT-FOUND"]
+    assert result["errors"] == [] and result["endpoint"]["status"] == "NotFound"
