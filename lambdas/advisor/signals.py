@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -91,9 +92,19 @@ class Signals:
         return LoadSignal(hot or surge, cpu_per_core, gpu_per_gpu, rate, baseline)
 
     @cached_property
+    def lifetime_range(self) -> tuple[int, int]:
+        """Baseline + incident, from the endpoint's creation when that is later: no traffic before it existed."""
+        start, end = self.full_range
+        created = self.ev.endpoint.creation_time if self.ev.endpoint else None
+        if created is not None:
+            offset = math.ceil((created - self.ev.windows.anchor).total_seconds() / MINUTE) * MINUTE
+            start = min(max(start, offset), end - MINUTE)
+        return start, end
+
+    @cached_property
     def zero_minutes_ratio(self) -> float | None:
-        """Share of minutes over baseline + incident with no invocations."""
-        minutes = self.invocations_per_minute(self.full_range)
+        """Share of minutes over baseline + incident (while the endpoint existed) with no invocations."""
+        minutes = self.invocations_per_minute(self.lifetime_range)
         if not minutes:
             return None
         return sum(1 for v in minutes if v <= 0) / len(minutes)
@@ -101,16 +112,16 @@ class Signals:
     @cached_property
     def resumed_after_idle_s(self) -> int | None:
         """Offset (s from T) of the first minute in the incident window whose traffic follows ≥ 15 idle minutes."""
-        minutes = self.invocations_per_minute(self.full_range)
+        start = self.lifetime_range[0]
+        minutes = self.invocations_per_minute(self.lifetime_range)
         if not minutes:
             return None
         idle_needed = self.ev.thresholds.idle_before_resume_min
-        first_incident = (self.incident_range[0] - self.full_range[0]) // MINUTE
         idle = 0
         for index, value in enumerate(minutes):
             if value > 0:
-                if index >= first_incident and idle >= idle_needed:
-                    return self.full_range[0] + index * MINUTE
+                if start + index * MINUTE >= self.incident_range[0] and idle >= idle_needed:
+                    return start + index * MINUTE
                 idle = 0
             else:
                 idle += 1

@@ -9,7 +9,7 @@ from evidence_builder import flat, make_evidence
 
 from advisor.rules import CATALOGUE_IDS, run_rules
 from advisor.rules.base import REGISTRY
-from advisor.snapshot import ScalingState
+from advisor.snapshot import ScalingState, Series
 
 TF_GPU = "763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-inference:2.14.1-gpu"
 NEURON = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference-neuronx:2.1.2-neuronx-py310-sdk2.18.2-ubuntu20.04"
@@ -77,7 +77,6 @@ def test_overhead_cold_start_after_deploy_and_after_idle():
     # 20 idle minutes, then traffic again 5 minutes before T
     idle = {("Invocations", "Sum"): flat(500, 500)}
     points = {t: v for t, v in idle[("Invocations", "Sum")].points.items() if not -25 * 60 <= t < -5 * 60}
-    from advisor.snapshot import Series
     resumed = make_evidence("OverheadLatency", series={("Invocations", "Sum"): Series(points)})
     assert "OVERHEAD-COLD-START" in fired(resumed)
     short_gap = {t: v for t, v in idle[("Invocations", "Sum")].points.items() if not -15 * 60 <= t < -5 * 60}
@@ -167,3 +166,14 @@ def test_catalogue_matches_spec():
         pytest.skip("shared/SPEC.md not beside the repo")
     ids = set(re.findall(r"^\| ([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*) \|", spec.read_text(), re.M)) - {"ID"}
     assert ids == set(CATALOGUE_IDS)
+
+
+def test_minutes_before_the_endpoint_existed_are_not_idle_traffic():
+    # Created 90 min before T, busy every minute since: 54 % of the 3 h 15 min window predates it.
+    since_creation = {("Invocations", "Sum"): Series({t: v for t, v in flat(500, 500).points.items()
+                                                       if t >= -90 * 60}),
+                      ("OverheadLatency", "Sum"): flat(5 * 500, 40 * 500)}
+    young = fired(make_evidence("OverheadLatency", series=since_creation, created=timedelta(minutes=90)))
+    assert "OVERHEAD-INFREQUENT" not in young and "OVERHEAD-COLD-START" not in young
+    old = fired(make_evidence("OverheadLatency", series=since_creation))  # same traffic, endpoint 30 d old
+    assert "OVERHEAD-INFREQUENT" in old

@@ -56,7 +56,7 @@ def infrequent_traffic(ev: Evidence) -> Verdict | None:
     zero = s.zero_minutes_ratio
     if zero is None or zero < ev.thresholds.infrequent_zero_minutes_ratio:
         return None
-    minutes = s.invocations_per_minute(s.full_range) or []
+    minutes = s.invocations_per_minute(s.lifetime_range) or []
     busy = [v for v in minutes if v > 0]
     evidence = {"Minutes with no invocations": f"{pct(zero, fraction=True)} of {duration(len(minutes) * 60)}",
                 "Invocations in busy minutes": per_min(sum(busy) / len(busy)) if busy else "none"}
