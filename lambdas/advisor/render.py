@@ -14,7 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
+
+from advisor import links
 
 SEVERITY_RANK = {"critical": 0, "warning": 1, "info": 2}
 SNS_SUBJECT_MAX = 99  # SNS: "less than 100 characters", ASCII, one line
@@ -129,23 +130,7 @@ def _headline(d: dict) -> str:
 def console_links(d: dict) -> dict[str, str]:
     """AWS console pages for the alarm, the endpoint's metrics, the endpoint and its logs (empty without a region)."""
     alarm = _alarm(d)
-    region = alarm.get("region")
-    if not region:
-        return {}
-    console = f"https://{region}.console.aws.amazon.com"
-    links = {}
-    if alarm.get("name"):
-        links["Alarm"] = f"{console}/cloudwatch/home?region={region}#alarmsV2:alarm/{quote(alarm['name'], safe='')}"
-    endpoint = alarm.get("endpoint")
-    if endpoint:
-        name = quote(endpoint, safe="")
-        links["Metrics"] = (f"{console}/cloudwatch/home?region={region}#metricsV2:graph=~();search={name};"
-                            "namespace=AWS/SageMaker;dimensions=EndpointName,VariantName")
-        links["Endpoint"] = f"{console}/sagemaker/home?region={region}#/endpoints/{name}"
-        # The logs console double-encodes the group name: "/" is "$252F".
-        group = quote(f"/aws/sagemaker/Endpoints/{endpoint}", safe="").replace("%", "$25")
-        links["Logs"] = f"{console}/cloudwatch/home?region={region}#logsV2:log-groups/log-group/{group}"
-    return links
+    return links.console_links(alarm.get("region"), alarm.get("name"), alarm.get("endpoint"))
 
 
 # ---- plain text (CLI `--format text`, the SNS/e-mail body) ------------------------------------------------
@@ -205,9 +190,9 @@ def render_text(d: dict) -> str:
                     + (f" ({one_line(error['message'], 300)})" if error.get("message") else "")
                     + (f"; rules not evaluated: {skipped}" if skipped else ""))
             lines += _wrapped("- ", text, " ")
-    links = console_links(d)
-    if links:
-        lines += ["", "Open in the AWS console:", *(f"  {label:<9} {url}" for label, url in links.items())]
+    pages = console_links(d)
+    if pages:
+        lines += ["", "Open in the AWS console:", *(f"  {label:<9} {url}" for label, url in pages.items())]
     calls = (d.get("api_calls") or {}).get("total")
     if not resolved and calls is not None:
         lines += ["", f"{calls} AWS API call{'s' if calls != 1 else ''} made for this diagnosis."]
@@ -341,11 +326,11 @@ def render_slack(d: dict) -> dict:
         trailer.append(_context("Evidence not gathered, the diagnosis went on without it: " + "; ".join(
             f"`{slack_escape(e.get('evidence', '?'), 80)}` {slack_escape(e.get('code', ''), 60)}"
             for e in errors[:10])))
-    links = console_links(d)
-    if links:
+    pages = console_links(d)
+    if pages:
         trailer.append({"type": "actions", "elements": [
             {"type": "button", "text": _plain(label), "url": url, "action_id": f"open-{label.lower()}"}
-            for label, url in links.items()]})
+            for label, url in pages.items()]})
     calls = (d.get("api_calls") or {}).get("total")
     if not resolved and calls is not None:
         trailer.append(_context(f"SageMaker latency advisor · {calls} AWS API calls"))

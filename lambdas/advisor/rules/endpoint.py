@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from advisor.links import console_links
 from advisor.rules.base import ANY_METRIC, METRICS_DOC, TROUBLESHOOTING, Finding, Verdict, rule
 from advisor.snapshot import Evidence
 from advisor.units import ms, pct
@@ -20,13 +21,6 @@ STATUS_MEANING = {
     "UpdateRollbackFailed": "an update failed and the rollback failed too; the endpoint needs manual repair",
 }
 _SEVERE_STATUSES = {"Failed", "OutOfService", "UpdateRollbackFailed"}
-
-
-def log_group_url(ev: Evidence) -> str:
-    """Console link to the endpoint's container log group."""
-    region = ev.alarm.region
-    group = f"$252Faws$252Fsagemaker$252FEndpoints$252F{ev.alarm.endpoint}"
-    return f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#logsV2:log-groups/log-group/{group}"
 
 
 def error_rate(ev: Evidence, metric: str) -> tuple[float, float] | None:
@@ -52,11 +46,12 @@ def errors(ev: Evidence) -> Verdict | None:
     if worst <= ev.thresholds.error_rate_high:
         return None
     evidence["Container logs"] = f"/aws/sagemaker/Endpoints/{ev.alarm.endpoint}"
+    logs = console_links(ev.alarm.region, None, ev.alarm.endpoint)["Logs"]
     return Verdict(
         evidence,
         f"Requests are failing as well as slowing down. Read the container logs in /aws/sagemaker/Endpoints/"
-        f"{ev.alarm.endpoint} ({log_group_url(ev)}) around the alarm time for exceptions, out-of-memory kills and "
-        "timeouts; ModelError points at the inference code, Invocation5XXErrors at the container or instance.",
+        f"{ev.alarm.endpoint} ({logs}) around the alarm time for exceptions, out-of-memory kills and timeouts; "
+        "ModelError points at the inference code, Invocation5XXErrors at the container or instance.",
         strength=min(1.0, worst * 10),
     )
 
