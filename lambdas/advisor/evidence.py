@@ -194,6 +194,11 @@ def _is_not_found(code: str) -> bool:
     return code in ("ValidationException", "ResourceNotFound", "ResourceNotFoundException")
 
 
+def _container(model: dict[str, Any]) -> dict[str, Any]:
+    """The model's serving container: PrimaryContainer, else the first of an inference pipeline's Containers."""
+    return model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
+
+
 def _kind(config: dict[str, Any] | None, variant_config: dict[str, Any] | None,
           model: dict[str, Any] | None, summary: dict[str, Any]) -> EndpointKind | None:
     if (variant_config or {}).get("ServerlessConfig") or summary.get("CurrentServerlessConfig"):
@@ -201,8 +206,7 @@ def _kind(config: dict[str, Any] | None, variant_config: dict[str, Any] | None,
     if config is not None and config.get("AsyncInferenceConfig"):
         return "async"
     if model is not None:
-        container = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
-        return "multi-model" if container.get("Mode") == "MultiModel" else "real-time"
+        return "multi-model" if _container(model).get("Mode") == "MultiModel" else "real-time"
     return None
 
 
@@ -260,8 +264,7 @@ class _EndpointReader:
         instance_type = variant_config.get("InstanceType")
         image = None
         if model is not None:
-            container = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
-            image = container.get("Image")
+            image = _container(model).get("Image")
         if image is None:
             deployed = summary.get("DeployedImages") or [{}]
             image = deployed[0].get("SpecifiedImage") or deployed[0].get("ResolvedImage")

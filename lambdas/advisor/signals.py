@@ -36,10 +36,9 @@ class Signals:
 
     def __init__(self, evidence: Evidence) -> None:
         self.ev = evidence
-        w = evidence.windows
-        self.incident_range = (-w.incident_s, 0)
-        self.baseline_range = (-(w.incident_s + w.baseline_s), -w.incident_s)
-        self.full_range = (-(w.incident_s + w.baseline_s), 0)
+        self.incident_range = evidence.windows.incident_range
+        self.baseline_range = evidence.windows.baseline_range
+        self.full_range = evidence.windows.full_range
 
     @cached_property
     def invocation_source(self) -> tuple[str, str] | None:
@@ -108,6 +107,12 @@ class Signals:
         if not minutes:
             return None
         return sum(1 for v in minutes if v <= 0) / len(minutes)
+
+    @property
+    def infrequent(self) -> bool | None:
+        """≥ 50 % of the minutes without invocations (None without traffic data): not steady traffic."""
+        zero = self.zero_minutes_ratio
+        return None if zero is None else zero >= self.ev.thresholds.infrequent_zero_minutes_ratio
 
     @cached_property
     def resumed_after_idle_s(self) -> int | None:

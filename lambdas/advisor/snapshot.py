@@ -54,14 +54,19 @@ class Windows:
         return self.anchor - timedelta(seconds=self.incident_s + self.baseline_s)
 
     @property
-    def incident_minutes(self) -> int:
-        """Whole minutes in the incident window."""
-        return self.incident_s // MINUTE
+    def incident_range(self) -> tuple[int, int]:
+        """The incident window as [start, end) seconds relative to the anchor."""
+        return -self.incident_s, 0
 
     @property
-    def baseline_minutes(self) -> int:
-        """Whole minutes in the baseline window."""
-        return self.baseline_s // MINUTE
+    def baseline_range(self) -> tuple[int, int]:
+        """The baseline window as [start, end) seconds relative to the anchor."""
+        return -(self.incident_s + self.baseline_s), -self.incident_s
+
+    @property
+    def full_range(self) -> tuple[int, int]:
+        """Baseline and incident together."""
+        return -(self.incident_s + self.baseline_s), 0
 
 
 @dataclass(frozen=True)
@@ -92,12 +97,11 @@ class MetricData:
 
     def incident(self, metric: str, stat: str) -> list[float]:
         """Datapoints of the incident window."""
-        return self.get(metric, stat).between(-self.windows.incident_s, 0)
+        return self.get(metric, stat).between(*self.windows.incident_range)
 
     def baseline(self, metric: str, stat: str) -> list[float]:
         """Datapoints of the baseline window."""
-        w = self.windows
-        return self.get(metric, stat).between(-(w.incident_s + w.baseline_s), -w.incident_s)
+        return self.get(metric, stat).between(*self.windows.baseline_range)
 
     def ratio(self, metric: str, window: Literal["incident", "baseline"]) -> float | None:
         """Sum/SampleCount over a window: the true average (the hit rate for 0/1 metrics); None without data."""

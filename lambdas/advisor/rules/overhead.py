@@ -53,9 +53,9 @@ def cold_start(ev: Evidence) -> Verdict | None:
 def infrequent_traffic(ev: Evidence) -> Verdict | None:
     """≥ 50 % of minutes over baseline + incident have no invocations."""
     s = ev.signals
-    zero = s.zero_minutes_ratio
-    if zero is None or zero < ev.thresholds.infrequent_zero_minutes_ratio:
+    if not s.infrequent:
         return None
+    zero = s.zero_minutes_ratio
     minutes = s.invocations_per_minute(s.lifetime_range) or []
     busy = [v for v in minutes if v > 0]
     evidence = {"Minutes with no invocations": f"{pct(zero, fraction=True)} of {duration(len(minutes) * 60)}",
@@ -75,8 +75,7 @@ def infrequent_traffic(ev: Evidence) -> Verdict | None:
 def payload_and_frequency(ev: Evidence) -> Verdict | None:
     """OverheadLatency high with steady traffic and neither cold-start rule firing."""
     s = ev.signals
-    zero = s.zero_minutes_ratio
-    if zero is None or zero >= ev.thresholds.infrequent_zero_minutes_ratio or s.cold_start:
+    if s.infrequent is not False or s.cold_start:
         return None
     if ev.kind == "serverless" and s.serverless_setup_ms is not None:
         return None
