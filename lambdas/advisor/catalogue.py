@@ -1,0 +1,254 @@
+"""The metric catalogue (SPEC §2): every CloudWatch metric the product alarms on or reads, in one place.
+
+Each entry says where the metric lives (namespace, dimensions), its unit as SageMaker publishes it, the
+statistics the advisor reads, the endpoint kinds that emit it, how it is shown to people, its default alarm
+per endpoint kind (if the stack makes one) and the AWS page that documents it. Event parsing, evidence
+queries, the rules, the stack's alarms and its dashboard all read this module; no other product file spells a
+metric name or a namespace. The stack imports it from the Lambda package, so both deploy one copy.
+
+Facts checked against AWS's pages (links per entry) and botocore's service models; where SPEC.md and the
+docs disagreed, the docs won (see the README's "Metrics" section).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
+from types import MappingProxyType
+from typing import Literal
+
+# AWS pages the entries cite.
+MONITORING_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html"
+MME_METRICS_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/multi-model-endpoint-cloudwatch-metrics.html"
+SERVERLESS_METRICS_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-monitoring.html"
+ASYNC_METRICS_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html"
+ASYNC_SCALING_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-autoscale.html"
+METRICS_CONFIG_DOC = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_MetricsConfig.html"
+
+
+class Namespace(StrEnum):
+    """The CloudWatch namespaces SageMaker endpoints publish to."""
+
+    SAGEMAKER = "AWS/SageMaker"
+    ENDPOINT_INSTANCES = "/aws/sagemaker/Endpoints"
+
+
+class Kind(StrEnum):
+    """Endpoint kinds: how the variant is hosted and invoked."""
+
+    REAL_TIME = "real-time"
+    MULTI_MODEL = "multi-model"
+    SERVERLESS = "serverless"
+    ASYNC = "async"
+
+
+class M(StrEnum):
+    """Metric names, each spelled once."""
+
+    MODEL_LATENCY = "ModelLatency"
+    OVERHEAD_LATENCY = "OverheadLatency"
+    INVOCATIONS = "Invocations"
+    INVOCATIONS_PER_INSTANCE = "InvocationsPerInstance"
+    INVOCATION_4XX_ERRORS = "Invocation4XXErrors"
+    INVOCATION_5XX_ERRORS = "Invocation5XXErrors"
+    INVOCATION_MODEL_ERRORS = "InvocationModelErrors"
+    MODEL_SETUP_TIME = "ModelSetupTime"
+    MODEL_LOADING_WAIT_TIME = "ModelLoadingWaitTime"
+    MODEL_DOWNLOADING_TIME = "ModelDownloadingTime"
+    MODEL_LOADING_TIME = "ModelLoadingTime"
+    MODEL_CACHE_HIT = "ModelCacheHit"
+    LOADED_MODEL_COUNT = "LoadedModelCount"
+    CPU_UTILIZATION = "CPUUtilization"
+    GPU_UTILIZATION = "GPUUtilization"
+    GPU_MEMORY_UTILIZATION = "GPUMemoryUtilization"
+    MEMORY_UTILIZATION = "MemoryUtilization"
+    SERVERLESS_CONCURRENCY_UTILIZATION = "ServerlessConcurrentExecutionsUtilization"
+    SERVERLESS_SPILLOVER = "ServerlessProvisionedConcurrencySpilloverInvocations"
+    BACKLOG_PER_INSTANCE = "ApproximateBacklogSizePerInstance"
+    OLDEST_REQUEST_AGE = "ApproximateAgeOfOldestRequest"
+    BACKLOG_WITHOUT_CAPACITY = "HasBacklogWithoutCapacity"
+    TIME_IN_BACKLOG = "TimeInBacklog"
+
+
+class Shown(Enum):
+    """How a metric's values reach people (and the rules): the snapshot holds them in these units."""
+
+    MS_FROM_MICROSECONDS = "ms"  # published in µs, held and shown in ms
+    PERCENT = "%"  # 0-100 per core / GPU, held as published
+    FRACTION = "fraction"  # 0-1 (0/1 per request, Average = rate), shown as a percentage
+    COUNT = "count"
+    SECONDS = "s"
+
+
+Breach = Literal["above", "below"]
+
+ENDPOINT_AND_VARIANT = ("EndpointName", "VariantName")
+ENDPOINT_ONLY = ("EndpointName",)
+ALL_KINDS = frozenset(Kind)
+INSTANCE_KINDS = frozenset({Kind.REAL_TIME, Kind.MULTI_MODEL, Kind.ASYNC})
+SYNCHRONOUS_KINDS = frozenset({Kind.REAL_TIME, Kind.MULTI_MODEL, Kind.SERVERLESS})
+
+
+@dataclass(frozen=True)
+class DefaultAlarm:
+    """The alarm the stack makes by default: statistic, direction, and threshold per endpoint kind.
+
+    Thresholds are in the metric's config unit: milliseconds for durations, a 0-1 rate for fractions.
+    """
+
+    stat: str
+    breach: Breach
+    thresholds: Mapping[Kind, float]
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One catalogue entry."""
+
+    name: M
+    namespace: Namespace
+    unit: str  # CloudWatch unit as published
+    shown: Shown
+    stats: tuple[str, ...]  # what the advisor reads (GetMetricData statistics)
+    kinds: frozenset[Kind]  # endpoint kinds that emit it
+    source: str  # the AWS page that documents it
+    dimensions: tuple[str, ...] = ENDPOINT_AND_VARIANT
+    alarm: DefaultAlarm | None = None
+    documented_stats: tuple[str, ...] = field(default=(), compare=False)  # as AWS lists them, where it does
+
+    @property
+    def percentiles_documented(self) -> bool:
+        """Whether AWS's metric table lists percentile statistics for this metric."""
+        return "Percentiles" in self.documented_stats
+
+    def to_snapshot(self, value: float, stat: str) -> float:
+        """A published value as the snapshot holds it (µs → ms; counts stay counts)."""
+        if self.shown is Shown.MS_FROM_MICROSECONDS and stat != "SampleCount":
+            return value / 1000.0
+        return value
+
+    def alarm_threshold_to_cloudwatch(self, threshold: float) -> float:
+        """A config threshold (ms, rate) as CloudWatch compares it (µs for latencies)."""
+        return threshold * 1000.0 if self.shown is Shown.MS_FROM_MICROSECONDS else threshold
+
+
+_LATENCY_STATS = ("Average", "Sum", "Minimum", "Maximum", "SampleCount", "Percentiles")
+_TIME_STATS = ("Average", "Sum", "Minimum", "Maximum", "SampleCount")
+_RATE_STATS = ("Average", "Sum")
+
+_ENTRIES = (
+    Metric(M.MODEL_LATENCY, Namespace.SAGEMAKER, "Microseconds", Shown.MS_FROM_MICROSECONDS,
+           ("Sum", "SampleCount", "Maximum", "p90"), ALL_KINDS, MONITORING_DOC,
+           alarm=DefaultAlarm("p90", "above", {Kind.REAL_TIME: 500, Kind.MULTI_MODEL: 500, Kind.SERVERLESS: 500,
+                                               # async requests run for minutes by design
+                                               Kind.ASYNC: 60_000},
+                              "Time requests spend in the model container, transport to it included."),
+           documented_stats=_LATENCY_STATS),
+    # No percentiles in AWS's table for OverheadLatency: the default alarm uses a documented statistic, so it
+    # cannot be blind on an account where the percentile has no data.
+    Metric(M.OVERHEAD_LATENCY, Namespace.SAGEMAKER, "Microseconds", Shown.MS_FROM_MICROSECONDS,
+           ("Sum", "SampleCount", "Maximum"), SYNCHRONOUS_KINDS, MONITORING_DOC,
+           alarm=DefaultAlarm("Average", "above", dict.fromkeys(SYNCHRONOUS_KINDS, 100),
+                              "Time SageMaker adds around the container (payload, auth, cold instances)."),
+           documented_stats=_TIME_STATS),
+    Metric(M.INVOCATIONS, Namespace.SAGEMAKER, "None", Shown.COUNT, ("Sum",), SYNCHRONOUS_KINDS, MONITORING_DOC,
+           documented_stats=("Sum",)),
+    Metric(M.INVOCATIONS_PER_INSTANCE, Namespace.SAGEMAKER, "None", Shown.COUNT, ("Sum",),
+           frozenset({Kind.REAL_TIME, Kind.MULTI_MODEL}), MONITORING_DOC, documented_stats=("Sum",)),
+    Metric(M.INVOCATION_4XX_ERRORS, Namespace.SAGEMAKER, "None", Shown.FRACTION, ("Sum", "SampleCount"),
+           ALL_KINDS, MONITORING_DOC, documented_stats=_RATE_STATS),
+    Metric(M.INVOCATION_5XX_ERRORS, Namespace.SAGEMAKER, "None", Shown.FRACTION, ("Sum", "SampleCount"),
+           ALL_KINDS, MONITORING_DOC, documented_stats=_RATE_STATS),
+    Metric(M.INVOCATION_MODEL_ERRORS, Namespace.SAGEMAKER, "None", Shown.FRACTION, ("Sum", "SampleCount"),
+           frozenset({Kind.REAL_TIME, Kind.MULTI_MODEL}), MONITORING_DOC, documented_stats=_RATE_STATS),
+    Metric(M.MODEL_SETUP_TIME, Namespace.SAGEMAKER, "Microseconds", Shown.MS_FROM_MICROSECONDS,
+           ("Sum", "SampleCount", "Maximum"), frozenset({Kind.SERVERLESS}), SERVERLESS_METRICS_DOC,
+           alarm=DefaultAlarm("p90", "above", {Kind.SERVERLESS: 5000},
+                              "Time to launch serverless compute for a request (cold start)."),
+           documented_stats=_LATENCY_STATS),
+    Metric(M.MODEL_LOADING_WAIT_TIME, Namespace.SAGEMAKER, "Microseconds", Shown.MS_FROM_MICROSECONDS,
+           ("Sum", "SampleCount"), frozenset({Kind.MULTI_MODEL}), MME_METRICS_DOC,
+           alarm=DefaultAlarm("Average", "above", {Kind.MULTI_MODEL: 1000},
+                              "Time requests wait for the target model to be downloaded and loaded."),
+           documented_stats=_TIME_STATS),
+    Metric(M.MODEL_DOWNLOADING_TIME, Namespace.SAGEMAKER, "Microseconds", Shown.MS_FROM_MICROSECONDS,
+           ("Sum", "SampleCount"), frozenset({Kind.MULTI_MODEL}), MME_METRICS_DOC,
+           alarm=DefaultAlarm("Average", "above", {Kind.MULTI_MODEL: 5000},
+                              "Time to download model artifacts from S3."),
+           documented_stats=_TIME_STATS),
+    Metric(M.MODEL_LOADING_TIME, Namespace.SAGEMAKER, "Microseconds", Shown.MS_FROM_MICROSECONDS,
+           ("Sum", "SampleCount"), frozenset({Kind.MULTI_MODEL}), MME_METRICS_DOC,
+           alarm=DefaultAlarm("Average", "above", {Kind.MULTI_MODEL: 5000},
+                              "Time to load a downloaded model into the container."),
+           documented_stats=_TIME_STATS),
+    Metric(M.MODEL_CACHE_HIT, Namespace.SAGEMAKER, "None", Shown.FRACTION, ("Sum", "SampleCount"),
+           frozenset({Kind.MULTI_MODEL}), MME_METRICS_DOC,
+           alarm=DefaultAlarm("Average", "below", {Kind.MULTI_MODEL: 0.8},
+                              "Share of requests whose model was already loaded; low means models are "
+                              "evicted and reloaded."),
+           documented_stats=("Average", "Sum", "SampleCount")),
+    # Published per instance in the instance namespace, not in AWS/SageMaker.
+    Metric(M.LOADED_MODEL_COUNT, Namespace.ENDPOINT_INSTANCES, "None", Shown.COUNT, ("Maximum",),
+           frozenset({Kind.MULTI_MODEL}), MME_METRICS_DOC, documented_stats=_TIME_STATS),
+    # Utilisation: 0-100 % per core / GPU, summed over the instance's cores / GPUs (4 vCPUs read up to 400 %).
+    Metric(M.CPU_UTILIZATION, Namespace.ENDPOINT_INSTANCES, "Percent", Shown.PERCENT, ("Average",),
+           INSTANCE_KINDS, MONITORING_DOC),
+    Metric(M.GPU_UTILIZATION, Namespace.ENDPOINT_INSTANCES, "Percent", Shown.PERCENT, ("Average",),
+           INSTANCE_KINDS, MONITORING_DOC),
+    Metric(M.GPU_MEMORY_UTILIZATION, Namespace.ENDPOINT_INSTANCES, "Percent", Shown.PERCENT, ("Average",),
+           INSTANCE_KINDS, MONITORING_DOC),
+    Metric(M.MEMORY_UTILIZATION, Namespace.ENDPOINT_INSTANCES, "Percent", Shown.PERCENT, ("Average",),
+           ALL_KINDS, MONITORING_DOC),
+    Metric(M.SERVERLESS_CONCURRENCY_UTILIZATION, Namespace.SAGEMAKER, "None", Shown.FRACTION,
+           ("Maximum", "Average"), frozenset({Kind.SERVERLESS}), SERVERLESS_METRICS_DOC,
+           documented_stats=("Average", "Maximum", "Minimum")),
+    Metric(M.SERVERLESS_SPILLOVER, Namespace.SAGEMAKER, "Count", Shown.COUNT, ("Sum",),
+           frozenset({Kind.SERVERLESS}), SERVERLESS_METRICS_DOC, documented_stats=("Sum",)),
+    # Async backlog metrics are published per endpoint only (no VariantName).
+    Metric(M.BACKLOG_PER_INSTANCE, Namespace.SAGEMAKER, "Count", Shown.COUNT, ("Average", "Maximum"),
+           frozenset({Kind.ASYNC}), ASYNC_METRICS_DOC, dimensions=ENDPOINT_ONLY,
+           documented_stats=("Average", "Maximum", "Minimum")),
+    Metric(M.OLDEST_REQUEST_AGE, Namespace.SAGEMAKER, "Seconds", Shown.SECONDS, ("Maximum",),
+           frozenset({Kind.ASYNC}), ASYNC_METRICS_DOC, dimensions=ENDPOINT_ONLY,
+           documented_stats=("Average", "Maximum", "Minimum")),
+    Metric(M.BACKLOG_WITHOUT_CAPACITY, Namespace.SAGEMAKER, "None", Shown.COUNT, ("Maximum",),
+           frozenset({Kind.ASYNC}), ASYNC_SCALING_DOC, dimensions=ENDPOINT_ONLY),
+    Metric(M.TIME_IN_BACKLOG, Namespace.SAGEMAKER, "Microseconds", Shown.MS_FROM_MICROSECONDS,
+           ("Sum", "SampleCount", "Maximum"), frozenset({Kind.ASYNC}), ASYNC_METRICS_DOC,
+           alarm=DefaultAlarm("Average", "above", {Kind.ASYNC: 60_000},
+                              "Time requests wait in the endpoint's queue before processing starts."),
+           documented_stats=_TIME_STATS),
+)
+
+CATALOGUE: Mapping[M, Metric] = MappingProxyType({entry.name: entry for entry in _ENTRIES})
+
+# Metrics whose alarms the advisor diagnoses: every metric the stack alarms on.
+ALARMED: frozenset[M] = frozenset(m for m, entry in CATALOGUE.items() if entry.alarm is not None)
+LATENCY: frozenset[M] = frozenset({M.MODEL_LATENCY, M.OVERHEAD_LATENCY})
+MME_LOADING: frozenset[M] = frozenset({M.MODEL_LOADING_WAIT_TIME, M.MODEL_DOWNLOADING_TIME, M.MODEL_LOADING_TIME,
+                                       M.MODEL_CACHE_HIT, M.LOADED_MODEL_COUNT})
+
+# MetricsConfig.MetricPublishFrequencyInSeconds values (botocore's enum). Utilisation metrics follow it;
+# invocation metrics only when EnableEnhancedMetrics is on, else they stay at 60 s.
+PUBLISH_FREQUENCIES_S = (10, 30, 60, 120, 180, 240, 300)
+DEFAULT_PUBLISH_FREQUENCY_S = 60
+
+
+def metric(name: str) -> Metric | None:
+    """The catalogue entry for a metric name, None for a metric the product does not know."""
+    try:
+        return CATALOGUE[M(name)]
+    except ValueError:
+        return None
+
+
+def emitted_by(kind: Kind) -> tuple[Metric, ...]:
+    """The catalogue entries an endpoint of `kind` publishes."""
+    return tuple(entry for entry in CATALOGUE.values() if kind in entry.kinds)
+
+
+def default_alarms(kind: Kind) -> tuple[Metric, ...]:
+    """The entries the stack alarms on for an endpoint of `kind`, in catalogue order."""
+    return tuple(entry for entry in CATALOGUE.values() if entry.alarm and kind in entry.alarm.thresholds)
