@@ -58,6 +58,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def synthetic_event(endpoint: str, variant: str, metric: str, at: datetime, region: str,
                     account: str) -> dict[str, Any]:
     """A Lambda alarm-action event for an on-demand diagnosis (as if an alarm had fired at `at`)."""
+    from advisor.catalogue import M
+    from advisor.catalogue import metric as catalogue_entry
+
+    entry = catalogue_entry(metric) or catalogue_entry(M.MODEL_LATENCY)
+    assert entry is not None and entry.alarm is not None
     name = f"advisor-diagnose-{endpoint}-{metric}"
     stamp = at.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
     return {
@@ -69,9 +74,9 @@ def synthetic_event(endpoint: str, variant: str, metric: str, at: datetime, regi
             "previousState": {"value": "OK", "timestamp": stamp},
             "configuration": {"description": "advisor diagnose", "metrics": [{
                 "id": "m1", "returnData": True,
-                "metricStat": {"metric": {"namespace": "AWS/SageMaker", "name": metric,
+                "metricStat": {"metric": {"namespace": entry.namespace.value, "name": metric,
                                           "dimensions": {"EndpointName": endpoint, "VariantName": variant}},
-                               "period": 60, "stat": "p90"}}]},
+                               "period": 60, "stat": entry.alarm.stat}}]},
         },
     }
 

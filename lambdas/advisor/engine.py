@@ -7,29 +7,34 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from advisor.catalogue import Shown, metric
 from advisor.events import AlarmEvent, parse_alarm_event
 from advisor.rules import run_rules
 from advisor.rules.base import Finding
-from advisor.snapshot import MICROSECOND_METRICS, Evidence
+from advisor.snapshot import Evidence, Source
 from advisor.thresholds import DEFAULT, Thresholds
 from advisor.units import duration, ms, pct
 
 # Which evidence each failed call takes away (a failed DescribeEndpoint also hides its config and model).
 _EVIDENCE_LOST = {
-    "cloudwatch.GetMetricData": ("metrics",),
-    "application-autoscaling.DescribeScalableTargets": ("scaling",),
-    "sagemaker.DescribeEndpoint": ("endpoint", "config", "model"),
-    "sagemaker.DescribeEndpointConfig": ("config", "model"),
-    "sagemaker.DescribeModel": ("model",),
+    "cloudwatch.GetMetricData": (Source.METRICS,),
+    "application-autoscaling.DescribeScalableTargets": (Source.SCALING, Source.SCALING_POLICIES,
+                                                        Source.SCALING_ACTIVITIES),
+    "application-autoscaling.DescribeScalingPolicies": (Source.SCALING_POLICIES,),
+    "application-autoscaling.DescribeScalingActivities": (Source.SCALING_ACTIVITIES,),
+    "sagemaker.DescribeEndpoint": (Source.ENDPOINT, Source.CONFIG, Source.MODEL),
+    "sagemaker.DescribeEndpointConfig": (Source.CONFIG, Source.MODEL),
+    "sagemaker.DescribeModel": (Source.MODEL,),
 }
 
 
 def _threshold_text(alarm: AlarmEvent) -> str | None:
-    if alarm.threshold is None:
+    entry = metric(alarm.metric)
+    if alarm.threshold is None or entry is None:
         return None
-    if alarm.metric in MICROSECOND_METRICS:
-        return ms(alarm.threshold / 1000.0)
-    if alarm.metric == "ModelCacheHit":
+    if entry.shown is Shown.MS_FROM_MICROSECONDS:
+        return ms(entry.to_snapshot(alarm.threshold, alarm.stat))
+    if entry.shown is Shown.FRACTION:
         return pct(alarm.threshold, fraction=True)
     return f"{alarm.threshold:g}"
 
@@ -98,7 +103,7 @@ def _resolved_notice(alarm: AlarmEvent) -> dict[str, Any]:
     return {"in_alarm_s": seconds, "summary": f"{where} back to OK{lasted}"}
 
 
-def _error_entries(evidence: Evidence, skipped: dict[str, list[str]]) -> list[dict[str, Any]]:
+def _error_entries(evidence: Evidence, skipped: dict[Source, list[str]]) -> list[dict[str, Any]]:
     entries = []
     for error in evidence.errors:
         lost = _EVIDENCE_LOST.get(error.evidence, ())

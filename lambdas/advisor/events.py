@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-SAGEMAKER_NAMESPACE = "AWS/SageMaker"
-DIAGNOSABLE_METRICS = frozenset({
-    "ModelLatency", "OverheadLatency", "ModelLoadingWaitTime", "ModelDownloadingTime", "ModelLoadingTime",
-    "ModelCacheHit", "LoadedModelCount", "ModelSetupTime",
-})
+from advisor.catalogue import ALARMED, metric
+
+# The metrics the stack alarms on; an alarm on anything else is not one this advisor diagnoses.
+DIAGNOSABLE_METRICS = frozenset(m.value for m in ALARMED)
 STATES = frozenset({"ALARM", "OK", "INSUFFICIENT_DATA"})
 _MAX_TEXT = 4096
 _MAX_MESSAGE = 500
@@ -209,7 +208,8 @@ def _build(*, form: str, period: Any, dimensions: dict[str, Any], **fields: Any)
     """Check what every form must carry, then make the event."""
     if fields["state"] not in STATES:
         raise EventError(f"state {fields['state'][:40]!r} is not one of ALARM, OK, INSUFFICIENT_DATA")
-    if fields["namespace"] != SAGEMAKER_NAMESPACE or fields["metric"] not in DIAGNOSABLE_METRICS:
+    entry = metric(fields["metric"]) if fields["metric"] in DIAGNOSABLE_METRICS else None
+    if entry is None or fields["namespace"] != entry.namespace:
         raise EventError(f"alarm {fields['name'][:120]!r} watches {fields['namespace'][:60]}/"
                          f"{fields['metric'][:60]}: not a SageMaker endpoint latency alarm")
     if not isinstance(period, int) or isinstance(period, bool) or period <= 0:

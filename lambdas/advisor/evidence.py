@@ -8,6 +8,7 @@ the diagnosis goes on without it.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter
@@ -19,45 +20,34 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from advisor.catalogue import CATALOGUE, Kind, metric
 from advisor.events import AlarmEvent
 from advisor.frameworks import identify_image
 from advisor.instances import instance_spec
 from advisor.snapshot import (
-    MICROSECOND_METRICS,
     MINUTE,
-    EndpointKind,
     EndpointState,
     Evidence,
     EvidenceError,
     MetricData,
+    ScalingActivity,
+    ScalingPolicy,
     ScalingState,
     Series,
+    Source,
     VariantState,
     Windows,
 )
 from advisor.thresholds import DEFAULT, Thresholds
 
-SAGEMAKER = "AWS/SageMaker"
-INSTANCE_NAMESPACE = "/aws/sagemaker/Endpoints"
-
-# (namespace, metric, statistics): every series any rule reads, fetched in one GetMetricData call.
-METRIC_QUERIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    (SAGEMAKER, "ModelLatency", ("Sum", "SampleCount", "Maximum", "p90")),
-    (SAGEMAKER, "OverheadLatency", ("Sum", "SampleCount", "p90")),
-    (SAGEMAKER, "Invocations", ("Sum",)),
-    (SAGEMAKER, "InvocationsPerInstance", ("Sum",)),
-    (SAGEMAKER, "Invocation5XXErrors", ("Sum", "SampleCount")),
-    (SAGEMAKER, "ModelError", ("Sum", "SampleCount")),
-    (SAGEMAKER, "ModelLoadingWaitTime", ("Sum", "SampleCount")),
-    (SAGEMAKER, "ModelDownloadingTime", ("Sum", "SampleCount")),
-    (SAGEMAKER, "ModelLoadingTime", ("Sum", "SampleCount")),
-    (SAGEMAKER, "ModelCacheHit", ("Sum", "SampleCount")),
-    (SAGEMAKER, "LoadedModelCount", ("Maximum",)),
-    (SAGEMAKER, "ModelSetupTime", ("Sum", "SampleCount", "Maximum")),
-    (INSTANCE_NAMESPACE, "CPUUtilization", ("Average",)),
-    (INSTANCE_NAMESPACE, "GPUUtilization", ("Average",)),
-    (INSTANCE_NAMESPACE, "MemoryUtilization", ("Average",)),
-)
+# Every (metric, statistic) any rule reads, from the catalogue: fetched in one GetMetricData call.
+METRIC_QUERIES: tuple[tuple[str, str], ...] = tuple(
+    (entry.name, stat) for entry in CATALOGUE.values() for stat in entry.stats)
+SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+# "Setting desired instance count to 4." (the Description Application Auto Scaling writes for SageMaker variants)
+_DESIRED = re.compile(r"desired [a-z ]*count to (\d+)", re.IGNORECASE)
+# Activities newer than this matter to the rules (cold starts, deployments vs scale-outs): 6 h back at most.
+ACTIVITIES_MAX = 20
 
 _RETRY_CONFIG = {"mode": "adaptive", "max_attempts": 4}
 
@@ -135,23 +125,29 @@ def _error_of(exc: BaseException) -> tuple[str, str]:
     return code, str(exc)[:300]
 
 
-def _queries(alarm: AlarmEvent) -> list[tuple[str, str, str]]:
-    """(namespace, metric, stat) triples, plus the alarm's own statistic on its own metric."""
-    wanted = [(ns, metric, stat) for ns, metric, stats in METRIC_QUERIES for stat in stats]
-    if (SAGEMAKER, alarm.metric, alarm.stat) not in wanted:
-        wanted.append((SAGEMAKER, alarm.metric, alarm.stat))
+def _queries(alarm: AlarmEvent) -> list[tuple[str, str]]:
+    """(metric, stat) pairs, plus the alarm's own statistic on its own metric."""
+    wanted = list(METRIC_QUERIES)
+    if (alarm.metric, alarm.stat) not in wanted:
+        wanted.append((alarm.metric, alarm.stat))
     return wanted
 
 
 def fetch_metrics(cloudwatch: Any, alarm: AlarmEvent, windows: Windows) -> MetricData:
-    """One batched GetMetricData (paginated only past 100,800 datapoints) for every series the rules read."""
-    dimensions = [{"Name": "EndpointName", "Value": alarm.endpoint},
-                  {"Name": "VariantName", "Value": alarm.variant}]
+    """One batched GetMetricData (paginated only past 100,800 datapoints) for every series the rules read.
+
+    Each metric is queried in its own namespace with exactly the dimensions SageMaker publishes it with.
+    """
+    values = {"EndpointName": alarm.endpoint, "VariantName": alarm.variant}
     wanted = _queries(alarm)
-    queries = [{"Id": f"q{i}", "ReturnData": True,
-                "MetricStat": {"Metric": {"Namespace": ns, "MetricName": metric, "Dimensions": dimensions},
-                               "Period": MINUTE, "Stat": stat}}
-               for i, (ns, metric, stat) in enumerate(wanted)]
+    queries = []
+    for i, (name, stat) in enumerate(wanted):
+        entry = metric(name)
+        assert entry is not None, name  # the parser accepts only catalogued metrics
+        dimensions = [{"Name": d, "Value": values[d]} for d in entry.dimensions]
+        queries.append({"Id": f"q{i}", "ReturnData": True, "MetricStat": {
+            "Metric": {"Namespace": entry.namespace.value, "MetricName": name, "Dimensions": dimensions},
+            "Period": MINUTE, "Stat": stat}})
     anchor = windows.anchor
     request: dict[str, Any] = {"MetricDataQueries": queries, "StartTime": windows.start, "EndTime": anchor,
                                "ScanBy": "TimestampAscending"}
@@ -169,23 +165,73 @@ def fetch_metrics(cloudwatch: Any, alarm: AlarmEvent, windows: Windows) -> Metri
             break
         request["NextToken"] = page["NextToken"]
     series: dict[tuple[str, str], Series] = {}
-    for query, (_, metric, stat) in zip(queries, wanted, strict=True):
-        values = points[query["Id"]]
-        if metric in MICROSECOND_METRICS and stat != "SampleCount":
-            values = {t: v / 1000.0 for t, v in values.items()}
-        series[(metric, stat)] = Series(values)
+    for query, (name, stat) in zip(queries, wanted, strict=True):
+        entry = metric(name)
+        assert entry is not None
+        series[(name, stat)] = Series({t: entry.to_snapshot(v, stat) for t, v in points[query["Id"]].items()})
     return MetricData(series, windows)
 
 
-def fetch_scaling(autoscaling: Any, alarm: AlarmEvent) -> ScalingState:
-    """The variant's scalable target, if any."""
-    resource_id = f"endpoint/{alarm.endpoint}/variant/{alarm.variant}"
-    page = autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker", ResourceIds=[resource_id])
-    for target in page.get("ScalableTargets", []):
-        if target.get("ResourceId") == resource_id and target.get("ScalableDimension", "").startswith(
-                "sagemaker:variant:DesiredInstanceCount"):
-            return ScalingState(True, target.get("MinCapacity"), target.get("MaxCapacity"))
-    return ScalingState(False)
+def _policy(raw: dict[str, Any]) -> ScalingPolicy:
+    tracking = raw.get("TargetTrackingScalingPolicyConfiguration") or {}
+    predefined = (tracking.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType")
+    customized = (tracking.get("CustomizedMetricSpecification") or {}).get("MetricName")
+    return ScalingPolicy(str(raw.get("PolicyName", "?")), str(raw.get("PolicyType", "?")),
+                         tracking.get("TargetValue"), predefined or customized)
+
+
+def _activity(raw: dict[str, Any]) -> ScalingActivity:
+    description = str(raw.get("Description") or "")
+    desired = _DESIRED.search(description)
+    return ScalingActivity(str(raw.get("StatusCode", "?")), raw.get("StartTime"), raw.get("EndTime"),
+                           description[:300], str(raw.get("Cause") or "")[:300],
+                           int(desired.group(1)) if desired else None)
+
+
+class _ScalingReader:
+    """DescribeScalableTargets, then (only when the variant has a target) its policies and activities in parallel."""
+
+    def __init__(self, autoscaling: Any, alarm: AlarmEvent, errors: list[EvidenceError]) -> None:
+        self.autoscaling = autoscaling
+        self.resource_id = f"endpoint/{alarm.endpoint}/variant/{alarm.variant}"
+        self.errors = errors
+        self.missing: set[Source] = set()
+
+    def _detail(self, source: Source, operation: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except Exception as exc:  # detail only: the target itself is known, the rules go on without it
+            code, message = _error_of(exc)
+            self.errors.append(EvidenceError(f"application-autoscaling.{operation}", code, message))
+            self.missing.add(source)
+            return None
+
+    def _policies(self) -> tuple[ScalingPolicy, ...]:
+        page = self.autoscaling.describe_scaling_policies(
+            ServiceNamespace="sagemaker", ResourceId=self.resource_id, ScalableDimension=SCALABLE_DIMENSION)
+        return tuple(_policy(p) for p in page.get("ScalingPolicies", []))
+
+    def _activities(self) -> tuple[ScalingActivity, ...]:
+        page = self.autoscaling.describe_scaling_activities(
+            ServiceNamespace="sagemaker", ResourceId=self.resource_id, ScalableDimension=SCALABLE_DIMENSION,
+            MaxResults=ACTIVITIES_MAX)
+        return tuple(_activity(a) for a in page.get("ScalingActivities", []))
+
+    def read(self) -> ScalingState:
+        page = self.autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker",
+                                                          ResourceIds=[self.resource_id],
+                                                          ScalableDimension=SCALABLE_DIMENSION)
+        target = next((t for t in page.get("ScalableTargets", []) if t.get("ResourceId") == self.resource_id),
+                      None)
+        if target is None:
+            return ScalingState(False)
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="scaling") as pool:
+            policies = pool.submit(self._detail, Source.SCALING_POLICIES, "DescribeScalingPolicies",
+                                   self._policies)
+            activities = pool.submit(self._detail, Source.SCALING_ACTIVITIES, "DescribeScalingActivities",
+                                     self._activities)
+            return ScalingState(True, target.get("MinCapacity"), target.get("MaxCapacity"),
+                                policies.result(), activities.result())
 
 
 def _is_not_found(code: str) -> bool:
@@ -199,14 +245,19 @@ def _container(model: dict[str, Any]) -> dict[str, Any]:
     return model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
 
 
-def _kind(config: dict[str, Any] | None, variant_config: dict[str, Any] | None,
-          model: dict[str, Any] | None, summary: dict[str, Any]) -> EndpointKind | None:
+def _kind(config: dict[str, Any] | None, variant_config: dict[str, Any] | None, model: dict[str, Any] | None,
+          endpoint: dict[str, Any], summary: dict[str, Any]) -> Kind | None:
+    """The endpoint kind from the config and model; from DescribeEndpoint alone when they are missing."""
     if (variant_config or {}).get("ServerlessConfig") or summary.get("CurrentServerlessConfig"):
-        return "serverless"
-    if config is not None and config.get("AsyncInferenceConfig"):
-        return "async"
+        return Kind.SERVERLESS
+    if (config or {}).get("AsyncInferenceConfig") or endpoint.get("AsyncInferenceConfig"):
+        return Kind.ASYNC
     if model is not None:
-        return "multi-model" if _container(model).get("Mode") == "MultiModel" else "real-time"
+        return Kind.MULTI_MODEL if _container(model).get("Mode") == "MultiModel" else Kind.REAL_TIME
+    if summary.get("CurrentInstanceCount") is not None:
+        # Instances without the model: real-time or multi-model, which only the model says; real-time is
+        # the reading that keeps every instance rule (scaling, load) running.
+        return Kind.REAL_TIME
     return None
 
 
@@ -217,10 +268,10 @@ class _EndpointReader:
         self.sagemaker = sagemaker
         self.alarm = alarm
         self.errors = errors
-        self.missing: set[str] = set()
+        self.missing: set[Source] = set()
         self.not_found = False
 
-    def _call(self, evidence: str, operation: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
+    def _call(self, evidence: Source, operation: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
         try:
             return fn()
         except Exception as exc:  # any failure of one call is evidence missing, never the end of a diagnosis
@@ -234,37 +285,36 @@ class _EndpointReader:
 
     def read(self) -> EndpointState | None:
         alarm = self.alarm
-        endpoint = self._call("endpoint", "DescribeEndpoint",
+        endpoint = self._call(Source.ENDPOINT, "DescribeEndpoint",
                               lambda: self.sagemaker.describe_endpoint(EndpointName=alarm.endpoint))
         if endpoint is None:
-            self.missing.update({"config", "model"})
+            self.missing.update({Source.CONFIG, Source.MODEL})
             return None
         summary = next((v for v in endpoint.get("ProductionVariants") or []
                         if v.get("VariantName") == alarm.variant), {})
         config_name = endpoint.get("EndpointConfigName")
-        config = self._call("config", "DescribeEndpointConfig",
+        config = self._call(Source.CONFIG, "DescribeEndpointConfig",
                             lambda: self.sagemaker.describe_endpoint_config(EndpointConfigName=config_name))
         variant_config = next((v for v in (config or {}).get("ProductionVariants") or []
                                if v.get("VariantName") == alarm.variant), None)
         if config is not None and variant_config is None:
             self.errors.append(EvidenceError("sagemaker.DescribeEndpointConfig", "VariantNotFound",
                                              f"variant {alarm.variant!r} is not in {config_name}"))
-            self.missing.add("config")
+            self.missing.add(Source.CONFIG)
         model = None
         if variant_config and variant_config.get("ModelName"):
-            model = self._call("model", "DescribeModel",
+            model = self._call(Source.MODEL, "DescribeModel",
                                lambda: self.sagemaker.describe_model(ModelName=variant_config["ModelName"]))
         else:
-            self.missing.add("model")
+            self.missing.add(Source.MODEL)
         return self._state(endpoint, summary, config, variant_config or {}, model)
 
     def _state(self, endpoint: dict[str, Any], summary: dict[str, Any], config: dict[str, Any] | None,
                variant_config: dict[str, Any], model: dict[str, Any] | None) -> EndpointState:
         serverless = summary.get("CurrentServerlessConfig") or variant_config.get("ServerlessConfig") or {}
         instance_type = variant_config.get("InstanceType")
-        image = None
-        if model is not None:
-            image = _container(model).get("Image")
+        container = _container(model) if model is not None else {}
+        image = container.get("Image")
         if image is None:
             deployed = summary.get("DeployedImages") or [{}]
             image = deployed[0].get("SpecifiedImage") or deployed[0].get("ResolvedImage")
@@ -277,14 +327,19 @@ class _EndpointReader:
             serverless_max_concurrency=serverless.get("MaxConcurrency"),
             provisioned_concurrency=serverless.get("ProvisionedConcurrency"),
         )
+        pending = endpoint.get("PendingDeploymentSummary") or {}
         return EndpointState(
             name=self.alarm.endpoint, arn=endpoint.get("EndpointArn"),
             status=str(endpoint.get("EndpointStatus", "Unknown")), failure_reason=endpoint.get("FailureReason"),
             creation_time=endpoint.get("CreationTime"), last_modified_time=endpoint.get("LastModifiedTime"),
             config_name=endpoint.get("EndpointConfigName"),
-            kind=_kind(config, variant_config if config else None, model, summary),
+            kind=_kind(config, variant_config if config else None, model, endpoint, summary),
             variant=variant, image=identify_image(image) if image else None,
-            async_config=bool((config or {}).get("AsyncInferenceConfig")),
+            async_config=bool((config or {}).get("AsyncInferenceConfig") or endpoint.get("AsyncInferenceConfig")),
+            config_creation_time=(config or {}).get("CreationTime"),
+            model_creation_time=(model or {}).get("CreationTime"),
+            environment={str(k): str(v) for k, v in (container.get("Environment") or {}).items()},
+            pending_config_name=pending.get("EndpointConfigName"),
         )
 
 
@@ -294,13 +349,13 @@ def gather_evidence(alarm: AlarmEvent, clients: AdvisorClients, *, budget_s: flo
     windows = Windows.for_alarm(alarm, thresholds)
     errors: list[EvidenceError] = []
     reader = _EndpointReader(clients.sagemaker, alarm, errors)
-    missing: set[str] = set()
-    results: dict[str, Any] = {}
-    jobs: dict[str, tuple[str, Callable[[], Any]]] = {
-        "metrics": ("cloudwatch.GetMetricData", lambda: fetch_metrics(clients.cloudwatch, alarm, windows)),
-        "scaling": ("application-autoscaling.DescribeScalableTargets",
-                    lambda: fetch_scaling(clients.autoscaling, alarm)),
-        "endpoint": ("sagemaker.DescribeEndpoint", reader.read),
+    scaling = _ScalingReader(clients.autoscaling, alarm, errors)
+    missing: set[Source] = set()
+    results: dict[Source, Any] = {}
+    jobs: dict[Source, tuple[str, Callable[[], Any]]] = {
+        Source.METRICS: ("cloudwatch.GetMetricData", lambda: fetch_metrics(clients.cloudwatch, alarm, windows)),
+        Source.SCALING: ("application-autoscaling.DescribeScalableTargets", scaling.read),
+        Source.ENDPOINT: ("sagemaker.DescribeEndpoint", reader.read),
     }
     pool = ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="evidence")
     futures = {key: pool.submit(fn) for key, (_, fn) in jobs.items()}
@@ -317,8 +372,10 @@ def gather_evidence(alarm: AlarmEvent, clients: AdvisorClients, *, budget_s: flo
             errors.append(EvidenceError(operation, code, message))
             missing.add(key)
     pool.shutdown(wait=False, cancel_futures=True)
-    missing |= reader.missing
-    return Evidence(alarm=alarm, windows=windows, endpoint=results.get("endpoint"),
-                    endpoint_missing=reader.not_found, scaling=results.get("scaling"),
-                    metrics=results.get("metrics"), errors=tuple(errors), missing=frozenset(missing),
+    missing |= reader.missing | scaling.missing
+    if Source.SCALING in missing:
+        missing |= {Source.SCALING_POLICIES, Source.SCALING_ACTIVITIES}
+    return Evidence(alarm=alarm, windows=windows, endpoint=results.get(Source.ENDPOINT),
+                    endpoint_missing=reader.not_found, scaling=results.get(Source.SCALING),
+                    metrics=results.get(Source.METRICS), errors=tuple(errors), missing=frozenset(missing),
                     thresholds=thresholds)

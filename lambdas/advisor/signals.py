@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from advisor.snapshot import MICROSECOND_METRICS, MINUTE
+from advisor.catalogue import metric
+from advisor.snapshot import MINUTE, ScalingActivity
 
 if TYPE_CHECKING:
     from advisor.snapshot import Evidence
@@ -29,6 +30,15 @@ class LoadSignal:
         if self.per_instance_per_min is None or not self.baseline_per_instance_per_min:
             return None
         return self.per_instance_per_min / self.baseline_per_instance_per_min
+
+
+@dataclass(frozen=True)
+class NewCapacity:
+    """Capacity that started cold shortly before the alarm, and why."""
+
+    cause: Literal["created", "deployed", "scale-out"]
+    label: str
+    seconds_before: float
 
 
 class Signals:
@@ -132,21 +142,62 @@ class Signals:
                 idle += 1
         return None
 
+    def scale_outs(self, within_s: float) -> list[tuple[float, ScalingActivity]]:
+        """(seconds before T, activity) of successful scale-outs that ended within `within_s` before T, newest first.
+
+        An activity is a scale-out when it set more capacity than the activity before it; for the oldest one
+        listed, when its cause is a target-tracking AlarmHigh (the alarm that scales out) or it set more than
+        the target's MinCapacity.
+        """
+        scaling = self.ev.scaling
+        if scaling is None or not scaling.activities:
+            return []
+        done = sorted((a for a in scaling.activities if a.status == "Successful" and a.start is not None),
+                      key=lambda a: a.start.timestamp() if a.start else 0.0, reverse=True)
+        found = []
+        for index, activity in enumerate(done):
+            older = done[index + 1] if index + 1 < len(done) else None
+            if activity.desired is None:
+                grew = "AlarmHigh" in activity.cause
+            elif older is not None and older.desired is not None:
+                grew = activity.desired > older.desired
+            else:
+                grew = "AlarmHigh" in activity.cause or activity.desired > (scaling.min_capacity or 0)
+            age = self.ev.seconds_before_alarm(activity.end or activity.start)
+            if grew and age is not None and 0 <= age <= within_s:
+                found.append((age, activity))
+        return found
+
+    @property
+    def scaling_in_progress(self) -> ScalingActivity | None:
+        """A scaling activity still running (capacity being added or removed), if any."""
+        scaling = self.ev.scaling
+        return next((a for a in scaling.activities or () if a.status in ("InProgress", "Pending")), None) \
+            if scaling else None
+
     @cached_property
-    def deployed_s_before(self) -> float | None:
-        """Seconds between the endpoint's latest creation/update and T, when that was within the cold-start window."""
+    def new_capacity(self) -> list[NewCapacity]:
+        """Why capacity was cold within the cold-start window, newest first: the endpoint created, a new config
+        or model deployed onto it, or instances added by a scale-out."""
         endpoint = self.ev.endpoint
         if endpoint is None:
-            return None
+            return []
         limit = self.ev.thresholds.cold_start_recent_s
-        ages = [self.ev.seconds_before_alarm(t) for t in (endpoint.last_modified_time, endpoint.creation_time)]
-        recent = [age for age in ages if age is not None and 0 <= age <= limit]
-        return min(recent) if recent else None
+        causes = []
+        for cause, label, moment in (("created", "Endpoint created", endpoint.creation_time),
+                                     ("deployed", "New endpoint config or model", endpoint.deployed_time)):
+            age = self.ev.seconds_before_alarm(moment)
+            if age is not None and 0 <= age <= limit:
+                causes.append(NewCapacity(cause, label, age))
+        for age, activity in self.scale_outs(limit)[:1]:
+            count = f" to {activity.desired} instances" if activity.desired is not None else ""
+            causes.append(NewCapacity("scale-out", f"Scale-out{count}", age))
+        return sorted(causes, key=lambda cause: cause.seconds_before)
 
     @property
     def cold_start(self) -> bool:
         """Either cold-start trigger of OVERHEAD-COLD-START."""
-        return self.deployed_s_before is not None or self.resumed_after_idle_s is not None
+        return bool(self.new_capacity) or self.resumed_after_idle_s is not None
 
     @cached_property
     def serverless_setup_ms(self) -> float | None:
@@ -188,7 +239,7 @@ class Signals:
     @property
     def threshold_in_snapshot_units(self) -> float | None:
         """The alarm threshold converted like the snapshot (µs → ms for latency metrics)."""
-        threshold = self.ev.alarm.threshold
-        if threshold is None:
+        threshold, entry = self.ev.alarm.threshold, metric(self.ev.alarm.metric)
+        if threshold is None or entry is None:
             return None
-        return threshold / 1000.0 if self.ev.alarm.metric in MICROSECOND_METRICS else threshold
+        return entry.to_snapshot(threshold, self.ev.alarm.stat)

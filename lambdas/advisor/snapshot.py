@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
+from advisor.catalogue import Kind, metric
 from advisor.events import AlarmEvent
 from advisor.frameworks import ImageInfo
 from advisor.instances import InstanceSpec
@@ -19,14 +21,19 @@ from advisor.thresholds import DEFAULT, Thresholds
 if TYPE_CHECKING:
     from advisor.signals import Signals
 
-EndpointKind = Literal["real-time", "multi-model", "serverless", "async"]
 MINUTE = 60
 
-# Metrics published in microseconds; the snapshot holds them in milliseconds.
-MICROSECOND_METRICS = frozenset({
-    "ModelLatency", "OverheadLatency", "ModelLoadingWaitTime", "ModelDownloadingTime", "ModelLoadingTime",
-    "ModelSetupTime",
-})
+
+class Source(Enum):
+    """A piece of evidence, as rules declare what they need (a typo is an AttributeError, not a skipped rule)."""
+
+    METRICS = "metrics"  # GetMetricData
+    ENDPOINT = "endpoint"  # DescribeEndpoint
+    CONFIG = "config"  # DescribeEndpointConfig
+    MODEL = "model"  # DescribeModel
+    SCALING = "scaling"  # DescribeScalableTargets
+    SCALING_POLICIES = "scaling policies"  # DescribeScalingPolicies (only when a scalable target exists)
+    SCALING_ACTIVITIES = "scaling activities"  # DescribeScalingActivities (idem)
 
 
 @dataclass(frozen=True)
@@ -140,19 +147,72 @@ class EndpointState:
     creation_time: datetime | None
     last_modified_time: datetime | None
     config_name: str | None
-    kind: EndpointKind | None
+    kind: Kind | None
     variant: VariantState | None
     image: ImageInfo | None
     async_config: bool = False
+    # CreationTime of the endpoint config and of the model in use: a deployment creates them, scaling does not.
+    config_creation_time: datetime | None = None
+    model_creation_time: datetime | None = None
+    environment: dict[str, str] = field(default_factory=dict)  # the serving container's Environment
+    pending_config_name: str | None = None  # the config an in-progress deployment is moving to
+
+    @property
+    def deployed_time(self) -> datetime | None:
+        """Creation time of the endpoint config (or model) in use when it is newer than the endpoint: a deployment.
+
+        UpdateEndpoint needs a new endpoint config (or a new model behind one); autoscaling
+        (UpdateEndpointWeightsAndCapacities) moves LastModifiedTime and the status but creates neither.
+        None when the endpoint still runs what it was created with, or the config/model was not described.
+        """
+        if self.creation_time is None:
+            return None
+        created = [t for t in (self.config_creation_time, self.model_creation_time)
+                   if t is not None and t > self.creation_time]
+        return max(created, default=None)
+
+
+@dataclass(frozen=True)
+class ScalingPolicy:
+    """One Application Auto Scaling policy on the variant."""
+
+    name: str
+    policy_type: str
+    target_value: float | None = None
+    metric: str | None = None  # predefined metric type, or the customized metric's name
+
+
+@dataclass(frozen=True)
+class ScalingActivity:
+    """One Application Auto Scaling activity on the variant (DescribeScalingActivities)."""
+
+    status: str  # Pending | InProgress | Successful | Overridden | Unfulfilled | Failed
+    start: datetime | None
+    end: datetime | None
+    description: str
+    cause: str
+    desired: int | None  # the capacity it set, read from the description
 
 
 @dataclass(frozen=True)
 class ScalingState:
-    """Application Auto Scaling for the variant; `registered` False means no scalable target."""
+    """Application Auto Scaling for the variant; `registered` False means no scalable target.
+
+    `policies` / `activities` are None when they were not gathered (no target, or the call failed).
+    """
 
     registered: bool
     min_capacity: int | None = None
     max_capacity: int | None = None
+    policies: tuple[ScalingPolicy, ...] | None = None
+    activities: tuple[ScalingActivity, ...] | None = None
+
+    @property
+    def autoscaled(self) -> bool | None:
+        """A scalable target with at least one policy; a target without policies never scales (None: unknown)."""
+        if not self.registered:
+            return False
+        return None if self.policies is None else bool(self.policies)
 
 
 @dataclass(frozen=True)
@@ -175,19 +235,17 @@ class Evidence:
     scaling: ScalingState | None
     metrics: MetricData | None
     errors: tuple[EvidenceError, ...] = ()
-    missing: frozenset[str] = frozenset()
+    missing: frozenset[Source] = frozenset()
     thresholds: Thresholds = DEFAULT
 
     @cached_property
-    def kind(self) -> EndpointKind | None:
-        """Endpoint kind from its config, else from the alarm's metric (MME and serverless-only metrics)."""
+    def kind(self) -> Kind | None:
+        """Endpoint kind from its description, else from the alarm's metric when only one kind emits it."""
         if self.endpoint and self.endpoint.kind:
             return self.endpoint.kind
-        if self.alarm.metric in {"ModelLoadingWaitTime", "ModelDownloadingTime", "ModelLoadingTime",
-                                 "ModelCacheHit", "LoadedModelCount"}:
-            return "multi-model"
-        if self.alarm.metric == "ModelSetupTime":
-            return "serverless"
+        entry = metric(self.alarm.metric)
+        if entry is not None and len(entry.kinds) == 1:
+            return next(iter(entry.kinds))
         return None
 
     @cached_property

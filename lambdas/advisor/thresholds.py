@@ -1,4 +1,4 @@
-"""Every threshold the rules use, in one place (SPEC §4 defaults)."""
+"""Every threshold the rules use, in one place (SPEC §4 and §4a defaults)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,14 @@ class Thresholds:
     mme_share_of_wait: float = 0.5
     serverless_small_memory_mb: int = 2048
     error_rate_high: float = 0.01
-    async_payload_mb: int = 6
+    client_error_rate_high: float = 0.05
+    # MODEL-SERVER-QUEUEING: CPU per core and GPU per GPU both below this while requests queue.
+    queueing_idle_pct: float = 40.0
+    serverless_concurrency_high: float = 0.8
+    backlog_per_instance_high: float = 5.0
+    # ASYNC-BACKLOG: the oldest request's age at the end of the incident window vs its start.
+    backlog_age_growth_ratio: float = 1.5
+    backlog_age_growth_s: float = 60.0
     # Suggested autoscaling target: this fraction of the per-instance rate the endpoint handled at baseline.
     scaling_target_headroom: float = 0.7
 

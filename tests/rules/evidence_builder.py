@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
+from advisor.catalogue import Kind
 from advisor.events import AlarmEvent
 from advisor.frameworks import identify_image
 from advisor.instances import instance_spec
-from advisor.snapshot import EndpointState, Evidence, MetricData, ScalingState, Series, VariantState, Windows
+from advisor.snapshot import (
+    EndpointState,
+    Evidence,
+    MetricData,
+    ScalingState,
+    Series,
+    Source,
+    VariantState,
+    Windows,
+)
 
 T = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 NO_SCALING = ScalingState(False)
@@ -35,15 +45,21 @@ def flat(baseline: float | None, incident: float | None, *, every: int = 1) -> S
     return Series(points)
 
 
-def make_evidence(metric: str = "ModelLatency", *, series: dict[tuple[str, str], Series] | None = None,
+def make_evidence(metric: str = "ModelLatency", *, series: Mapping[tuple[str, str], Series] | None = None,
                   instance_type: str | None = "ml.c5.2xlarge", count: int = 2, image: str | None = PYTORCH_CPU,
-                  kind: str | None = "real-time", status: str = "InService",
+                  kind: Kind | None = Kind.REAL_TIME, status: str = "InService",
                   created: timedelta = timedelta(days=30), modified: timedelta | None = None,
+                  deployed: timedelta | None = None, environment: Mapping[str, str] | None = None,
+                  pending_config: str | None = None,
                   scaling: ScalingState | None = NO_SCALING, memory_mb: int | None = None,
-                  provisioned: int | None = None, missing: frozenset[str] = frozenset(),
-                  endpoint_missing: bool = False, stat: str = "p90", threshold: float | None = 500_000.0,
-                  **_: Any) -> Evidence:
-    """An evidence snapshot with sensible healthy defaults; override what the test is about."""
+                  max_concurrency: int | None = None, provisioned: int | None = None,
+                  missing: frozenset[Source] = frozenset(), endpoint_missing: bool = False, stat: str = "p90",
+                  threshold: float | None = 500_000.0) -> Evidence:
+    """An evidence snapshot with sensible healthy defaults; override what the test is about.
+
+    `deployed`: how long before T the endpoint config in use was created (a deployment onto the endpoint);
+    `modified`: LastModifiedTime (also moved by autoscaling); both default to the endpoint's creation.
+    """
     event = alarm(metric, stat, threshold)
     windows = Windows.for_alarm(event)
     healthy = {
@@ -55,16 +71,21 @@ def make_evidence(metric: str = "ModelLatency", *, series: dict[tuple[str, str],
     }
     healthy |= series or {}
     endpoint = None
-    if not endpoint_missing and "endpoint" not in missing:
+    if not endpoint_missing and Source.ENDPOINT not in missing:
         spec = instance_spec(instance_type) if instance_type else None
-        variant = VariantState("AllTraffic", instance_type, spec, None if kind == "serverless" else count,
-                               "image-tagger-model", memory_mb, 20 if memory_mb else None, provisioned)
+        variant = VariantState("AllTraffic", instance_type, spec, None if kind == Kind.SERVERLESS else count,
+                               "image-tagger-model", memory_mb,
+                               max_concurrency or (20 if memory_mb else None), provisioned)
+        config_created = T - (deployed if deployed is not None else created + timedelta(minutes=5))
         endpoint = EndpointState(
             name="image-tagger", arn=None, status=status, failure_reason=None, creation_time=T - created,
-            last_modified_time=T - (modified if modified is not None else created),
+            last_modified_time=T - (modified if modified is not None else deployed or created),
             config_name="image-tagger-config", kind=kind, variant=variant,
-            image=identify_image(image) if image else None)
+            image=identify_image(image) if image else None,
+            config_creation_time=None if Source.CONFIG in missing else config_created,
+            model_creation_time=None if Source.MODEL in missing else config_created,
+            environment=dict(environment or {}), pending_config_name=pending_config)
     return Evidence(alarm=event, windows=windows, endpoint=endpoint, endpoint_missing=endpoint_missing,
-                    scaling=None if "scaling" in missing else scaling,
-                    metrics=None if "metrics" in missing else MetricData(healthy, windows),
+                    scaling=None if Source.SCALING in missing else scaling,
+                    metrics=None if Source.METRICS in missing else MetricData(dict(healthy), windows),
                     missing=missing)

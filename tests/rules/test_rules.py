@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
-from evidence_builder import flat, make_evidence
+from evidence_builder import T, flat, make_evidence
 
+from advisor.catalogue import Kind
 from advisor.rules import CATALOGUE_IDS, run_rules
 from advisor.rules.base import REGISTRY
-from advisor.snapshot import ScalingState, Series
+from advisor.snapshot import ScalingActivity, ScalingPolicy, ScalingState, Series, Source
 
 TF_GPU = "763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-inference:2.14.1-gpu"
 NEURON = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference-neuronx:2.1.2-neuronx-py310-sdk2.18.2-ubuntu20.04"
@@ -31,35 +33,96 @@ def fired(ev) -> set[str]:
 
 
 def check(rule_id: str, ev) -> bool:
-    return REGISTRY[rule_id].evaluate(ev) is not None
+    """Whether the rule fires: it applies to the alarm and endpoint kind, and its check finds its evidence."""
+    candidate = REGISTRY[rule_id]
+    return candidate.applies_to(ev) and candidate.evaluate(ev) is not None
+
+
+TRITON = "763104351884.dkr.ecr.us-east-1.amazonaws.com/sagemaker-tritonserver:24.03-py3"
+PYTORCH_1_13 = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:1.13.1-cpu-py39-ubuntu20.04-sagemaker"
+PYTORCH_NEO = "785573368785.dkr.ecr.us-east-1.amazonaws.com/sagemaker-inference-pytorch:1.13-cpu-py3"
+XGBOOST_1_3 = "683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.3-1"
+SURGE = {("InvocationsPerInstance", "Sum"): flat(250, 400)}  # 1.6x baseline per instance
+POLICY = ScalingPolicy("ipi-target", "TargetTrackingScaling", 1000.0, "SageMakerVariantInvocationsPerInstance")
+SCALED = ScalingState(True, 2, 8, (POLICY,), ())
+MS_TO_NOW = timedelta(minutes=1)
+
+
+def activity(minutes_ago: float, desired: int, *, status: str = "Successful", high: bool = True) -> ScalingActivity:
+    """A scaling activity as Application Auto Scaling reports it for a SageMaker variant."""
+    start = T - timedelta(minutes=minutes_ago)
+    alarm_name = "TargetTracking-endpoint/image-tagger/variant/AllTraffic-Alarm" + ("High" if high else "Low")
+    return ScalingActivity(status, start, start + timedelta(minutes=6) if status == "Successful" else None,
+                           f"Setting desired instance count to {desired}.",
+                           f"monitor alarm {alarm_name}-1 in state ALARM triggered policy ipi-target", desired)
+
+
+def scaled(*activities: ScalingActivity) -> ScalingState:
+    return ScalingState(True, 2, 8, (POLICY,), activities)
 
 
 @pytest.mark.parametrize(("rule_id", "fire", "near_miss"), [
     ("MODEL-CPU-NO-GPU", {}, {"instance_type": "ml.g5.2xlarge"}),
     ("MODEL-CPU-NO-GPU", {}, {"image": SKLEARN}),
     ("MODEL-CPU-NO-GPU", {"image": TGI}, {"image": TGI, "instance_type": "ml.g6.2xlarge"}),
+    # multi-model endpoints run on GPUs only with Triton
+    ("MODEL-CPU-NO-GPU", {"kind": Kind.MULTI_MODEL, "image": TRITON}, {"kind": Kind.MULTI_MODEL}),
     ("MODEL-INFERENTIA", {"instance_type": "ml.g5.xlarge"}, {"instance_type": "ml.inf2.xlarge", "image": NEURON}),
     ("MODEL-INFERENTIA", {}, {"image": XGBOOST}),
-    ("MODEL-NEO", {"image": TF_GPU, "instance_type": "ml.g4dn.xlarge"}, {"image": NEURON,
-                                                                        "instance_type": "ml.inf2.xlarge"}),
-    ("MODEL-NEO", {"image": XGBOOST}, {"image": SKLEARN}),
+    ("MODEL-INFERENTIA", {}, {"image": NEURON}),  # already built for Neuron
+    # Neo: framework *and version* (PyTorch 1.13 yes, 2.3 no); never an already compiled or an LLM image
+    ("MODEL-NEO", {"image": PYTORCH_1_13}, {}),
+    ("MODEL-NEO", {"image": PYTORCH_1_13}, {"image": PYTORCH_NEO}),
+    ("MODEL-NEO", {"image": XGBOOST_1_3}, {"image": XGBOOST}),
+    ("MODEL-NEO", {"image": PYTORCH_1_13, "instance_type": "ml.g4dn.xlarge"},
+     {"image": TGI, "instance_type": "ml.g4dn.xlarge"}),
     ("MODEL-BENCHMARK", {"series": SLOW}, {"series": SLOW | HOT_CPU}),
-    ("MODEL-BENCHMARK", {"series": SLOW}, {"series": SLOW | {("InvocationsPerInstance", "Sum"): flat(250, 400)}}),
-    ("MODEL-CHANGED", {"modified": timedelta(minutes=50)}, {"modified": timedelta(hours=3)}),
-    ("MODEL-CHANGED", {"modified": timedelta(minutes=50)},
-     {"modified": timedelta(minutes=50), "created": timedelta(minutes=55)}),
+    ("MODEL-BENCHMARK", {"series": SLOW}, {"series": SLOW | SURGE}),
+    # a deployment is a new endpoint config; LastModifiedTime alone (a scale-out) is not one
+    ("MODEL-CHANGED", {"deployed": timedelta(minutes=50)}, {"deployed": timedelta(hours=3)}),
+    ("MODEL-CHANGED", {"deployed": timedelta(minutes=50)}, {"modified": timedelta(minutes=50)}),
+    ("MODEL-CHANGED", {"deployed": timedelta(minutes=50)},
+     {"deployed": timedelta(minutes=50), "created": timedelta(minutes=45)}),
     ("MODEL-TIMEOUTS", {"series": {("ModelLatency", "Maximum"): flat(2_000, 55_000)}},
      {"series": {("ModelLatency", "Maximum"): flat(2_000, 30_000)}}),
-    ("SCALE-NONE", {"series": HOT_CPU}, {"series": HOT_CPU, "scaling": ScalingState(True, 2, 8)}),
-    ("SCALE-NONE", {"series": {("InvocationsPerInstance", "Sum"): flat(250, 400)}},
-     {"series": {("InvocationsPerInstance", "Sum"): flat(250, 360)}}),
-    ("SCALE-AT-MAX", {"series": HOT_CPU, "scaling": ScalingState(True, 1, 2)},
-     {"series": HOT_CPU, "scaling": ScalingState(True, 1, 4)}),
+    ("MODEL-TIMEOUTS", {"series": {("ModelLatency", "Maximum"): flat(2_000, 55_000)}},
+     {"series": {("ModelLatency", "Maximum"): flat(2_000, 55_000)}, "kind": Kind.ASYNC}),
+    ("MODEL-SERVER-QUEUEING", {"series": SLOW | SURGE}, {"series": SLOW | SURGE | HOT_CPU}),
+    ("MODEL-SERVER-QUEUEING", {"series": SLOW | SURGE}, {"series": SLOW}),
+    ("SCALE-NONE", {"series": HOT_CPU}, {"series": HOT_CPU, "scaling": SCALED}),
+    ("SCALE-NONE", {"series": HOT_CPU, "scaling": ScalingState(True, 2, 8, (), ())},  # target, no policy
+     {"series": HOT_CPU, "scaling": SCALED}),
+    ("SCALE-NONE", {"series": SURGE}, {"series": {("InvocationsPerInstance", "Sum"): flat(250, 360)}}),
+    ("SCALE-NONE", {"series": HOT_CPU}, {"series": HOT_CPU, "kind": Kind.ASYNC}),
+    ("SCALE-AT-MAX", {"series": HOT_CPU, "scaling": ScalingState(True, 1, 2, (POLICY,), ())},
+     {"series": HOT_CPU, "scaling": ScalingState(True, 1, 4, (POLICY,), ())}),
     ("ERRORS", {"series": {("Invocation5XXErrors", "Sum"): flat(0, 15), ("Invocation5XXErrors", "SampleCount"):
                            flat(500, 500)}},
      {"series": {("Invocation5XXErrors", "Sum"): flat(0, 2), ("Invocation5XXErrors", "SampleCount"):
                  flat(500, 500)}}),
+    ("ERRORS", {"series": {("InvocationModelErrors", "Sum"): flat(0, 15),
+                           ("InvocationModelErrors", "SampleCount"): flat(500, 500)}},
+     {"series": {("InvocationModelErrors", "Sum"): flat(0, 4),
+                 ("InvocationModelErrors", "SampleCount"): flat(500, 500)}}),
+    ("ERRORS", {"series": {("Invocation4XXErrors", "Sum"): flat(0, 35), ("Invocation4XXErrors", "SampleCount"):
+                           flat(500, 500)}},
+     {"series": {("Invocation4XXErrors", "Sum"): flat(0, 20), ("Invocation4XXErrors", "SampleCount"):
+                 flat(500, 500)}}),
     ("ENDPOINT-NOT-IN-SERVICE", {"status": "Updating"}, {"status": "InService"}),
+    ("ASYNC-BACKLOG", {"kind": Kind.ASYNC, "series": {("ApproximateBacklogSizePerInstance", "Average"): flat(1, 8)}},
+     {"kind": Kind.ASYNC, "series": {("ApproximateBacklogSizePerInstance", "Average"): flat(1, 3)}}),
+    ("ASYNC-BACKLOG", {"kind": Kind.ASYNC, "series": {("ApproximateAgeOfOldestRequest", "Maximum"): Series(
+        {-60 * m: 60.0 + 20 * (15 - m) for m in range(15, 0, -1)})}},
+     {"kind": Kind.ASYNC, "series": {("ApproximateAgeOfOldestRequest", "Maximum"): flat(60, 70)}}),
+    ("SERVERLESS-CONCURRENCY", {"kind": Kind.SERVERLESS, "instance_type": None, "memory_mb": 4096,
+                                "series": {("ServerlessConcurrentExecutionsUtilization", "Maximum"): flat(0.3, 0.9)}},
+     {"kind": Kind.SERVERLESS, "instance_type": None, "memory_mb": 4096,
+      "series": {("ServerlessConcurrentExecutionsUtilization", "Maximum"): flat(0.3, 0.6)}}),
+    ("SERVERLESS-SPILLOVER", {"kind": Kind.SERVERLESS, "instance_type": None, "memory_mb": 4096, "provisioned": 2,
+                              "series": {("ServerlessProvisionedConcurrencySpilloverInvocations", "Sum"):
+                                         flat(0, 3)}},
+     {"kind": Kind.SERVERLESS, "instance_type": None, "memory_mb": 4096, "provisioned": 2,
+      "series": {("ServerlessProvisionedConcurrencySpilloverInvocations", "Sum"): flat(2, 0)}}),
 ])
 def test_rule_fires_and_near_miss_does_not(rule_id, fire, near_miss):
     assert check(rule_id, make_evidence(**fire)), f"{rule_id} should fire on {fire}"
@@ -67,12 +130,12 @@ def test_rule_fires_and_near_miss_does_not(rule_id, fire, near_miss):
 
 
 def test_model_rules_never_apply_to_serverless():
-    ev = make_evidence(kind="serverless", instance_type=None, memory_mb=2048)
+    ev = make_evidence(kind=Kind.SERVERLESS, instance_type=None, memory_mb=2048)
     assert not {"MODEL-CPU-NO-GPU", "MODEL-INFERENTIA", "MODEL-NEO"} & fired(ev)
 
 
 def test_overhead_cold_start_after_deploy_and_after_idle():
-    deployed = make_evidence("OverheadLatency", modified=timedelta(minutes=40), created=timedelta(minutes=40))
+    deployed = make_evidence("OverheadLatency", deployed=timedelta(minutes=40))
     assert "OVERHEAD-COLD-START" in fired(deployed)
     # 20 idle minutes, then traffic again 5 minutes before T
     idle = {("Invocations", "Sum"): flat(500, 500)}
@@ -82,7 +145,7 @@ def test_overhead_cold_start_after_deploy_and_after_idle():
     short_gap = {t: v for t, v in idle[("Invocations", "Sum")].points.items() if not -15 * 60 <= t < -5 * 60}
     assert "OVERHEAD-COLD-START" not in fired(make_evidence("OverheadLatency",
                                                             series={("Invocations", "Sum"): Series(short_gap)}))
-    assert "OVERHEAD-COLD-START" not in fired(make_evidence("OverheadLatency", modified=timedelta(minutes=70)))
+    assert "OVERHEAD-COLD-START" not in fired(make_evidence("OverheadLatency", deployed=timedelta(minutes=70)))
 
 
 def test_infrequent_versus_payload():
@@ -94,8 +157,7 @@ def test_infrequent_versus_payload():
     steady_findings = fired(make_evidence("OverheadLatency", series=steady))
     assert "OVERHEAD-PAYLOAD" in steady_findings and "OVERHEAD-INFREQUENT" not in steady_findings
     # same overhead right after a deployment: cold start explains it, not the payload
-    recent = fired(make_evidence("OverheadLatency", series=steady, modified=timedelta(minutes=30),
-                                 created=timedelta(minutes=30)))
+    recent = fired(make_evidence("OverheadLatency", series=steady, deployed=timedelta(minutes=30)))
     assert "OVERHEAD-PAYLOAD" not in recent and "OVERHEAD-COLD-START" in recent
 
 
@@ -105,26 +167,26 @@ def test_infrequent_versus_payload():
 ])
 def test_mme_cache(hits, expect, absent):
     series = MME_SERIES | {("ModelCacheHit", "Sum"): flat(95, hits), ("ModelCacheHit", "SampleCount"): flat(100, 100)}
-    found = fired(make_evidence("ModelLoadingWaitTime", kind="multi-model", series=series))
+    found = fired(make_evidence("ModelLoadingWaitTime", kind=Kind.MULTI_MODEL, series=series))
     assert expect <= found and not absent & found
 
 
 def test_mme_download_versus_load_share():
     series = MME_SERIES | {("ModelCacheHit", "Sum"): flat(95, 95), ("ModelCacheHit", "SampleCount"): flat(100, 100)}
-    found = fired(make_evidence("ModelLatency", kind="multi-model", series=series))
+    found = fired(make_evidence("ModelLatency", kind=Kind.MULTI_MODEL, series=series))
     assert "MME-SLOW-LOAD" not in found and "MME-SLOW-DOWNLOAD" not in found  # 25 % and 37.5 % of the wait
     series |= {("ModelDownloadingTime", "Sum"): flat(0, 600 * 100)}
-    assert "MME-SLOW-DOWNLOAD" in fired(make_evidence("ModelLatency", kind="multi-model", series=series))
-    assert "MME-SLOW-DOWNLOAD" not in fired(make_evidence("ModelLatency", kind="real-time", series=series))
+    assert "MME-SLOW-DOWNLOAD" in fired(make_evidence("ModelLatency", kind=Kind.MULTI_MODEL, series=series))
+    assert "MME-SLOW-DOWNLOAD" not in fired(make_evidence("ModelLatency", kind=Kind.REAL_TIME, series=series))
 
 
 def test_serverless_rules():
     setup = {("ModelSetupTime", "Sum"): flat(None, 4_000), ("ModelSetupTime", "SampleCount"): flat(None, 1),
              ("ModelSetupTime", "Maximum"): flat(None, 4_000)}
-    cold = fired(make_evidence("ModelSetupTime", kind="serverless", instance_type=None, memory_mb=4096,
+    cold = fired(make_evidence("ModelSetupTime", kind=Kind.SERVERLESS, instance_type=None, memory_mb=4096,
                                series=setup))
     assert "SERVERLESS-COLD-START" in cold and "SERVERLESS-MEMORY" not in cold
-    warm = fired(make_evidence("ModelLatency", kind="serverless", instance_type=None, memory_mb=2048))
+    warm = fired(make_evidence("ModelLatency", kind=Kind.SERVERLESS, instance_type=None, memory_mb=2048))
     assert "SERVERLESS-MEMORY" in warm and "SERVERLESS-COLD-START" not in warm
 
 
@@ -139,8 +201,8 @@ def test_unexplained_only_when_nothing_else_fires():
 
 
 def test_missing_evidence_skips_the_rules_that_need_it():
-    run = run_rules(make_evidence(series=HOT_CPU, missing=frozenset({"scaling"})))
-    assert "SCALE-NONE" in run.skipped["scaling"] and "SCALE-NONE" not in {f.rule for f in run.findings}
+    run = run_rules(make_evidence(series=HOT_CPU, missing=frozenset({Source.SCALING})))
+    assert "SCALE-NONE" in run.skipped[Source.SCALING] and "SCALE-NONE" not in {f.rule for f in run.findings}
     assert "MODEL-CPU-NO-GPU" in {f.rule for f in run.findings}
 
 
@@ -150,22 +212,48 @@ def test_findings_are_ordered_by_severity_then_strength():
     assert order == sorted(order) and findings[0].severity == "critical"
 
 
+UNIT_BY_KEY = (  # (words in an evidence key, a pattern its value must match): the units a person reads
+    (("Latency", "Time", "latency"), re.compile(r"\d(\.\d+)? (ms|s|min)\b")),
+    (("CPU", "GPU", "rate", "hit rate", "utilisation", "no invocations"), re.compile(r"\d(\.\d)? %")),
+    (("Invocations per instance", "Invocations (incident avg)"), re.compile(r"/min")),
+    (("MemorySizeInMB",), re.compile(r"\d MB$")),
+)
+
+
 def test_every_finding_carries_units_and_docs():
-    for f in run_rules(make_evidence(series=HOT_CPU | SLOW)).findings:
-        assert f.docs and all(d.startswith("https://") for d in f.docs)
-        assert f.recommendation and f.title
-        assert f.evidence and all(isinstance(v, str) for v in f.evidence.values())
+    evidence = [make_evidence(series=HOT_CPU | SLOW | SURGE),
+                make_evidence("OverheadLatency", series={("OverheadLatency", "Sum"): flat(5 * 500, 40 * 500)}),
+                make_evidence(kind=Kind.SERVERLESS, instance_type=None, memory_mb=2048,
+                              series={("ServerlessConcurrentExecutionsUtilization", "Maximum"): flat(0.3, 0.9)})]
+    checked = 0
+    for ev in evidence:
+        for f in run_rules(ev).findings:
+            assert f.docs and all(d.startswith("https://") for d in f.docs)
+            assert f.recommendation and f.title
+            assert f.evidence and all(isinstance(v, str) for v in f.evidence.values())
+            for key, value in f.evidence.items():
+                for words, unit in UNIT_BY_KEY:
+                    if any(word in key for word in words) and any(c.isdigit() for c in value):
+                        assert unit.search(value), f"{f.rule}: {key!r} = {value!r} has no unit"
+                        checked += 1
+    assert checked >= 10  # the check saw real figures, not an empty list
+
+
+# SPEC §4b (inference components, per-instance evidence, LLM containers) is issue 10: not built yet.
+NOT_YET_BUILT = frozenset({"IC-NO-AUTOSCALING", "IC-COPIES-AT-MAX", "IC-NO-ROOM", "IC-SCALED-FROM-ZERO",
+                           "GPU-MEMORY-PRESSURE", "INSTANCE-IMBALANCE", "LLM-GPUS-UNUSED",
+                           "LLM-NO-CONTINUOUS-BATCHING"})
 
 
 def test_catalogue_matches_spec():
-    import re
     from pathlib import Path
 
     spec = Path(__file__).resolve().parents[3] / "shared" / "SPEC.md"
     if not spec.exists():
         pytest.skip("shared/SPEC.md not beside the repo")
     ids = set(re.findall(r"^\| ([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*) \|", spec.read_text(), re.M)) - {"ID"}
-    assert ids == set(CATALOGUE_IDS)
+    assert ids - NOT_YET_BUILT == set(CATALOGUE_IDS)
+    assert ids >= NOT_YET_BUILT
 
 
 def test_minutes_before_the_endpoint_existed_are_not_idle_traffic():
@@ -177,3 +265,101 @@ def test_minutes_before_the_endpoint_existed_are_not_idle_traffic():
     assert "OVERHEAD-INFREQUENT" not in young and "OVERHEAD-COLD-START" not in young
     old = fired(make_evidence("OverheadLatency", series=since_creation))  # same traffic, endpoint 30 d old
     assert "OVERHEAD-INFREQUENT" in old
+
+
+def finding(rule_id: str, ev):
+    return next(f for f in run_rules(ev).findings if f.rule == rule_id)
+
+
+def test_scale_out_is_cold_capacity_not_a_deployment():
+    steady = {("OverheadLatency", "Sum"): flat(5 * 500, 40 * 500)}
+    out = make_evidence("OverheadLatency", series=steady, modified=timedelta(minutes=20),
+                        scaling=scaled(activity(120, 3), activity(26, 5)))
+    found = fired(out)
+    assert "OVERHEAD-COLD-START" in found and "MODEL-CHANGED" not in found and "OVERHEAD-PAYLOAD" not in found
+    cold = finding("OVERHEAD-COLD-START", out)
+    assert "Scale-out to 5 instances" in cold.evidence and "/ping" in cold.recommendation
+    # the same LastModifiedTime from a scale-in adds no cold capacity
+    scale_in = make_evidence("OverheadLatency", series=steady, modified=timedelta(minutes=20),
+                             scaling=scaled(activity(120, 5), activity(26, 3, high=False)))
+    assert "OVERHEAD-COLD-START" not in fired(scale_in) and "OVERHEAD-PAYLOAD" in fired(scale_in)
+
+
+def test_updating_says_scaling_or_deployment():
+    scaling = make_evidence(status="Updating", modified=MS_TO_NOW,
+                            scaling=scaled(activity(4, 4, status="InProgress")))
+    during_scaling = finding("ENDPOINT-NOT-IN-SERVICE", scaling)
+    assert "scaling" in during_scaling.title and "Scaling activity" in during_scaling.evidence
+    assert "roll back" not in during_scaling.recommendation
+    deploying = finding("ENDPOINT-NOT-IN-SERVICE", make_evidence(status="Updating", pending_config="tagger-v2",
+                                                                 scaling=SCALED))
+    assert "updating" in deploying.title and "roll back" in deploying.recommendation
+    assert deploying.evidence["Deploying endpoint config"] == "tagger-v2"
+
+
+def test_infrequent_serverless_is_not_told_to_move_to_serverless():
+    sparse = {("Invocations", "Sum"): flat(30, 30, every=3), ("OverheadLatency", "Sum"): flat(5 * 500, 40 * 500)}
+    serverless = finding("OVERHEAD-INFREQUENT", make_evidence("OverheadLatency", kind=Kind.SERVERLESS,
+                                                              instance_type=None, memory_mb=4096, series=sparse))
+    assert "move to serverless" not in serverless.recommendation
+    assert "ProvisionedConcurrency" in serverless.recommendation
+    real_time = finding("OVERHEAD-INFREQUENT", make_evidence("OverheadLatency", series=sparse))
+    assert "serverless" in real_time.recommendation
+
+
+def test_payload_advice_names_the_body_limit_of_the_kind():
+    steady = {("OverheadLatency", "Sum"): flat(5 * 500, 40 * 500)}
+    assert "6 MB" in finding("OVERHEAD-PAYLOAD", make_evidence("OverheadLatency", series=steady)).recommendation
+    serverless = make_evidence("OverheadLatency", kind=Kind.SERVERLESS, instance_type=None, memory_mb=4096,
+                               series=steady)
+    assert "4 MB" in finding("OVERHEAD-PAYLOAD", serverless).recommendation
+
+
+def test_scaling_rules_run_on_degraded_evidence():
+    # DescribeEndpointConfig and DescribeModel failed: no instance type, but DescribeEndpoint's instance
+    # count and the invocations per instance still show the load.
+    degraded = make_evidence(instance_type=None, image=None, series=SURGE,
+                             missing=frozenset({Source.CONFIG, Source.MODEL}))
+    assert "SCALE-NONE" in fired(degraded)
+    at_max = make_evidence(instance_type=None, image=None, series=SURGE, count=2,
+                           scaling=ScalingState(True, 1, 2, (POLICY,), ()),
+                           missing=frozenset({Source.CONFIG, Source.MODEL}))
+    assert "SCALE-AT-MAX" in fired(at_max)
+
+
+def test_scale_at_max_names_the_policy_target():
+    ev = make_evidence(series=HOT_CPU, scaling=ScalingState(True, 1, 2, (POLICY,), ()))
+    found = finding("SCALE-AT-MAX", ev)
+    assert found.evidence["Policy ipi-target"] == ("TargetTrackingScaling, target 1000 on "
+                                                   "SageMakerVariantInvocationsPerInstance")
+
+
+def test_queueing_names_the_worker_setting_in_the_environment():
+    ev = make_evidence(series=SLOW | SURGE, environment={"SAGEMAKER_MODEL_SERVER_WORKERS": "1"})
+    found = finding("MODEL-SERVER-QUEUEING", ev)
+    assert found.evidence["SAGEMAKER_MODEL_SERVER_WORKERS"] == "1"
+    assert "SAGEMAKER_MODEL_SERVER_WORKERS=1" in found.recommendation
+    unset = finding("MODEL-SERVER-QUEUEING", make_evidence(series=SLOW | SURGE))
+    assert "No worker setting" in unset.recommendation and "TS_DEFAULT_WORKERS_PER_MODEL" in unset.recommendation
+
+
+def test_neo_target_devices_are_the_api_enum():
+    import botocore.session
+
+    from advisor.frameworks import NEO_TARGET_DEVICES
+
+    enum = botocore.session.get_session().get_service_model("sagemaker").shape_for("TargetDevice").enum
+    assert sorted(NEO_TARGET_DEVICES) == sorted(d for d in enum if d.startswith("ml_"))
+
+
+def test_rules_declare_typed_evidence_and_metrics():
+    from advisor.catalogue import M
+    from advisor.rules.base import rule
+
+    with pytest.raises(TypeError, match="not Source members"):
+        rule("X-TYPO", severity="info", title="t", docs=(), metrics={M.MODEL_LATENCY}, needs={"metrics"})
+    with pytest.raises(TypeError, match="not M members"):
+        rule("X-TYPO", severity="info", title="t", docs=(), metrics={"ModelLatncy"})
+    for registered in REGISTRY.values():
+        assert all(isinstance(m, M) for m in registered.metrics)
+        assert all(isinstance(n, Source) for n in registered.needs)

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from advisor.rules import endpoint, mme, model, overhead, scale, serverless  # noqa: F401  (registers the rules)
+from advisor.rules import (  # noqa: F401  (importing a module registers its rules)
+    asynchronous,
+    endpoint,
+    mme,
+    model,
+    overhead,
+    scale,
+    serverless,
+)
 from advisor.rules.base import REGISTRY, Finding, Rule
 from advisor.rules.endpoint import UNEXPLAINED_ID, unexplained
-from advisor.snapshot import Evidence
+from advisor.snapshot import Evidence, Source
 
 CATALOGUE_IDS = (*REGISTRY, UNEXPLAINED_ID)
 
@@ -18,7 +26,7 @@ class RuleRun:
 
     findings: list[Finding]
     checked: list[str]
-    skipped: dict[str, list[str]]
+    skipped: dict[Source, list[str]]
 
 
 def run_rules(evidence: Evidence) -> RuleRun:
@@ -28,9 +36,9 @@ def run_rules(evidence: Evidence) -> RuleRun:
     else:
         rules = [r for r in REGISTRY.values() if r.applies_to(evidence)]
     findings, checked = [], []
-    skipped: dict[str, list[str]] = {}
+    skipped: dict[Source, list[str]] = {}
     for candidate in rules:
-        missing = sorted(candidate.needs & evidence.missing)
+        missing = sorted(candidate.needs & evidence.missing, key=lambda source: source.value)
         if missing:
             for key in missing:
                 skipped.setdefault(key, []).append(candidate.id)

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from advisor.snapshot import Evidence
+from advisor.catalogue import ALARMED, INSTANCE_KINDS, LATENCY, MME_LOADING, Kind, M
+from advisor.snapshot import Evidence, Source
 
 Severity = Literal["critical", "warning", "info"]
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 
-LATENCY = frozenset({"ModelLatency", "OverheadLatency"})
-MME_METRICS = frozenset({"ModelLoadingWaitTime", "ModelDownloadingTime", "ModelLoadingTime", "ModelCacheHit",
-                         "LoadedModelCount"})
-ANY_METRIC = LATENCY | MME_METRICS | {"ModelSetupTime"}
+MODEL_LATENCY: frozenset[M] = frozenset({M.MODEL_LATENCY})
+OVERHEAD: frozenset[M] = frozenset({M.OVERHEAD_LATENCY})
+ANY_METRIC: frozenset[M] = ALARMED
+__all__ = ["ANY_METRIC", "LATENCY", "MME_LOADING", "MODEL_LATENCY", "OVERHEAD", "Kind", "M", "Source"]
 
 TROUBLESHOOTING = "https://repost.aws/knowledge-center/sagemaker-endpoint-latency"
 METRICS_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html"
@@ -55,19 +56,25 @@ class Finding:
 
 @dataclass(frozen=True)
 class Rule:
-    """A catalogue entry: stable ID, default severity and title, docs, where it applies, what it needs."""
+    """A catalogue entry: stable ID, default severity and title, docs, where it applies, what it needs.
+
+    `metrics`: the alarms it diagnoses; `kinds`: the endpoint kinds it applies to (an unknown kind does not
+    rule a rule out: the check decides); `needs`: the evidence without which it is skipped and reported so.
+    """
 
     id: str
     severity: Severity
     title: str
     docs: tuple[str, ...]
-    metrics: frozenset[str]
-    needs: frozenset[str]
+    metrics: frozenset[M]
+    needs: frozenset[Source]
+    kinds: frozenset[Kind]
     check: Callable[[Evidence], Verdict | None] = field(compare=False)
 
     def applies_to(self, evidence: Evidence) -> bool:
-        """True when the alarm's metric is one this rule is about."""
-        return evidence.alarm.metric in self.metrics
+        """True when the alarm's metric is one this rule is about, on an endpoint kind it covers."""
+        kind = evidence.kind
+        return evidence.alarm.metric in self.metrics and (kind is None or kind in self.kinds)
 
     def evaluate(self, evidence: Evidence) -> Finding | None:
         """Run the check and dress its verdict with the rule's metadata."""
@@ -81,21 +88,30 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, *, severity: Severity, title: str, docs: tuple[str, ...], metrics: frozenset[str],
-         needs: frozenset[str] | set[str] = frozenset()) -> Callable[[Callable[[Evidence], Verdict | None]],
-                                                             Callable[[Evidence], Verdict | None]]:
+def rule(rule_id: str, *, severity: Severity, title: str, docs: tuple[str, ...], metrics: Iterable[M],
+         needs: Iterable[Source] = (), kinds: Iterable[Kind] = tuple(Kind),
+         ) -> Callable[[Callable[[Evidence], Verdict | None]], Callable[[Evidence], Verdict | None]]:
     """Register a check under its catalogue metadata."""
+    metric_set, need_set, kind_set = frozenset(metrics), frozenset(needs), frozenset(kinds)
+    for value, typed in ((metric_set, M), (need_set, Source), (kind_set, Kind)):
+        wrong = [v for v in value if not isinstance(v, typed)]
+        if wrong:  # a string where an enum member belongs would never match: refuse it at import
+            raise TypeError(f"rule {rule_id}: {wrong!r} are not {typed.__name__} members")
 
     def register(check: Callable[[Evidence], Verdict | None]) -> Callable[[Evidence], Verdict | None]:
         if rule_id in REGISTRY:
             raise ValueError(f"rule {rule_id} registered twice")
-        REGISTRY[rule_id] = Rule(rule_id, severity, title, docs, metrics, frozenset(needs), check)
+        REGISTRY[rule_id] = Rule(rule_id, severity, title, docs, metric_set, need_set, kind_set, check)
         return check
 
     return register
 
 
 def instance_backed(evidence: Evidence) -> bool:
-    """True for variants that run on instances we know (not serverless)."""
-    variant = evidence.variant
-    return evidence.kind != "serverless" and variant is not None and variant.instance is not None
+    """True for variants on instances (real-time, multi-model, async) whose variant was described."""
+    return evidence.kind in INSTANCE_KINDS and evidence.variant is not None
+
+
+def known_instance(evidence: Evidence) -> bool:
+    """Instance-backed with an instance type the advisor knows (vCPUs, GPUs): for instance-choice rules."""
+    return instance_backed(evidence) and evidence.variant is not None and evidence.variant.instance is not None

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from advisor.rules.base import LATENCY, MME_METRICS, TROUBLESHOOTING, Verdict, rule
+from advisor.rules.base import LATENCY, MME_LOADING, TROUBLESHOOTING, Kind, M, Source, Verdict, rule
 from advisor.snapshot import Evidence
 from advisor.units import ms, pct
 
-MME_ALARMS = MME_METRICS | LATENCY
+MME_ALARMS = MME_LOADING | LATENCY
+MME = {Kind.MULTI_MODEL}
 MME_DOCS = (TROUBLESHOOTING, "https://docs.aws.amazon.com/sagemaker/latest/dg/multi-model-endpoints.html",
             "https://docs.aws.amazon.com/sagemaker/latest/dg/multi-model-endpoint-cloudwatch-metrics.html")
 
 
 def _loading(ev: Evidence) -> dict[str, float | None] | None:
     """Incident-window averages of the loading metrics and the cache hit rate; None unless an MME with metrics."""
-    if ev.kind != "multi-model" or ev.metrics is None:
+    if ev.kind != Kind.MULTI_MODEL or ev.metrics is None:
         return None
     return {name: ev.metrics.ratio(name, "incident")
             for name in ("ModelLoadingWaitTime", "ModelDownloadingTime", "ModelLoadingTime", "ModelCacheHit")}
@@ -26,7 +27,8 @@ def _evidence(ev: Evidence, values: dict[str, float | None]) -> dict[str, str]:
     for name in ("ModelLoadingWaitTime", "ModelDownloadingTime", "ModelLoadingTime"):
         if values[name] is not None:
             evidence[f"{name} avg (incident)"] = ms(values[name])
-    loaded = ev.metrics.incident("LoadedModelCount", "Maximum")
+    assert ev.metrics is not None
+    loaded = ev.metrics.incident(M.LOADED_MODEL_COUNT, "Maximum")
     if loaded:
         evidence["Loaded models (max)"] = f"{max(loaded):.0f}"
     if ev.variant and ev.variant.instance_type:
@@ -47,7 +49,7 @@ def _dominant_part(ev: Evidence, part: str, label: str, advice: str) -> Verdict 
 
 
 @rule("MME-CACHE-THRASH", severity="critical", title="Models are evicted and reloaded (cache thrash)",
-      docs=MME_DOCS, metrics=MME_ALARMS, needs={"metrics"})
+      docs=MME_DOCS, metrics=MME_ALARMS, needs={Source.METRICS}, kinds=MME)
 def cache_thrash(ev: Evidence) -> Verdict | None:
     """ModelCacheHit average < 0.8 in the incident window."""
     values = _loading(ev)
@@ -65,7 +67,7 @@ def cache_thrash(ev: Evidence) -> Verdict | None:
 
 
 @rule("MME-SLOW-DOWNLOAD", severity="warning", title="Model downloads from S3 dominate the wait",
-      docs=MME_DOCS, metrics=MME_ALARMS, needs={"metrics"})
+      docs=MME_DOCS, metrics=MME_ALARMS, needs={Source.METRICS}, kinds=MME)
 def slow_download(ev: Evidence) -> Verdict | None:
     """ModelDownloadingTime ≥ 50 % of ModelLoadingWaitTime."""
     return _dominant_part(
@@ -76,7 +78,7 @@ def slow_download(ev: Evidence) -> Verdict | None:
 
 
 @rule("MME-SLOW-LOAD", severity="warning", title="Loading models into the container dominates the wait",
-      docs=MME_DOCS, metrics=MME_ALARMS, needs={"metrics"})
+      docs=MME_DOCS, metrics=MME_ALARMS, needs={Source.METRICS}, kinds=MME)
 def slow_load(ev: Evidence) -> Verdict | None:
     """ModelLoadingTime ≥ 50 % of ModelLoadingWaitTime."""
     return _dominant_part(
@@ -87,7 +89,7 @@ def slow_load(ev: Evidence) -> Verdict | None:
 
 
 @rule("MME-COLD-MODELS", severity="warning", title="First-time model loads on a healthy cache",
-      docs=MME_DOCS, metrics=MME_ALARMS, needs={"metrics"})
+      docs=MME_DOCS, metrics=MME_ALARMS, needs={Source.METRICS}, kinds=MME)
 def cold_models(ev: Evidence) -> Verdict | None:
     """ModelLoadingWaitTime > 0 and cache hit rate ≥ 0.8."""
     values = _loading(ev)
