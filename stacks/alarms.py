@@ -18,6 +18,7 @@ from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
 from stacks.config import Config, Endpoint
+from stacks.naming import alarm_description, alarm_name
 from stacks.thresholds import AlarmSpec
 
 # Fixed for the life of a deployment: changing it re-homes alarms. 16 slots of up to 500 resources
@@ -41,20 +42,6 @@ def plan_alarm_stacks(endpoints: Iterable[Endpoint]) -> dict[int, list[Endpoint]
     for endpoint in endpoints:
         slots[alarm_stack_slot(endpoint.name)].append(endpoint)
     return slots
-
-
-def alarm_name(config: Config, endpoint: Endpoint, spec: AlarmSpec) -> str:
-    """`<stack>/<endpoint>/<variant>/<metric>`: readable, and prefix-matched by the EventBridge rule."""
-    return f"{config.alarm_prefix}{endpoint.name}/{endpoint.variant}/{spec.metric}"
-
-
-def alarm_description(config: Config, endpoint: Endpoint, spec: AlarmSpec) -> str:
-    """What the alarm means, where the diagnosis goes and where the runbook is."""
-    sinks = "the SNS topic and Slack" if config.notify.uses_slack else "the SNS topic"
-    return (f"{spec.metric} {spec.stat} {spec.info.breach} {spec.threshold_text} in {spec.datapoints} of "
-            f"{spec.evaluation_periods} periods of {spec.period_s} s on SageMaker endpoint {endpoint.name}, "
-            f"variant {endpoint.variant} ({endpoint.kind}). {spec.info.meaning} The latency advisor posts a "
-            f"diagnosis (cause, evidence, what to do) to {sinks}. Runbook: {config.runbook_url}")
 
 
 class AlarmStack(NestedStack):
