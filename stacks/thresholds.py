@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from advisor.catalogue import CATALOGUE, Kind, Shown
+from advisor.catalogue import default_alarms as catalogue_default_alarms
+
 Breach = Literal["above", "below"]
 Unit = Literal["ms", "rate"]
 
@@ -24,32 +27,22 @@ class MetricInfo:
     breach: Breach
 
 
+# Derived from the metric catalogue (advisor.catalogue), the one source of metric facts.
 METRICS: dict[str, MetricInfo] = {
-    "ModelLatency": MetricInfo("Time requests spend inside the model container.", "ms", "above"),
-    "OverheadLatency": MetricInfo(
-        "Time SageMaker adds around the container (payload, auth, cold instances).", "ms", "above"),
-    "ModelLoadingWaitTime": MetricInfo(
-        "Time requests wait for the target model to be downloaded and loaded.", "ms", "above"),
-    "ModelDownloadingTime": MetricInfo("Time to download model artifacts from S3.", "ms", "above"),
-    "ModelLoadingTime": MetricInfo("Time to load a downloaded model into the container.", "ms", "above"),
-    "ModelCacheHit": MetricInfo(
-        "Share of requests whose model was already loaded; low means models are evicted and reloaded.",
-        "rate", "below"),
-    "ModelSetupTime": MetricInfo("Time to launch serverless compute (cold start).", "ms", "above"),
-}
+    entry.name.value: MetricInfo(entry.alarm.meaning, "rate" if entry.shown is Shown.FRACTION else "ms",
+                                 entry.alarm.breach)
+    for entry in CATALOGUE.values() if entry.alarm is not None}
 
 # Default threshold per kind and metric, in the metric's config unit (ms, or a 0-1 rate); a kind's keys
-# are exactly the latency metrics it emits. Async requests run for minutes by design, hence 60 s.
+# are exactly the metrics the stack alarms on for it.
 KIND_THRESHOLDS: dict[str, dict[str, float]] = {
-    "real-time": {"ModelLatency": 500, "OverheadLatency": 100},
-    "multi-model": {"ModelLatency": 500, "OverheadLatency": 100, "ModelLoadingWaitTime": 1000,
-                    "ModelDownloadingTime": 5000, "ModelLoadingTime": 5000, "ModelCacheHit": 0.8},
-    "serverless": {"ModelLatency": 500, "OverheadLatency": 100, "ModelSetupTime": 5000},
-    "async": {"ModelLatency": 60_000},
-}
+    kind.value: {entry.name.value: entry.alarm.thresholds[kind] for entry in catalogue_default_alarms(kind)
+                 if entry.alarm is not None}
+    for kind in Kind}
 
-# Default statistic where p90 is not the right one: the cache-hit metric is 0/1, its Average is the rate.
-METRIC_STATS: dict[str, str] = {"ModelCacheHit": "Average"}
+# Default statistic per metric (p90 where AWS documents percentiles, else a documented statistic).
+METRIC_STATS: dict[str, str] = {
+    entry.name.value: entry.alarm.stat for entry in CATALOGUE.values() if entry.alarm is not None}
 
 
 @dataclass(frozen=True)
@@ -81,7 +74,7 @@ class AlarmSpec:
 
 def default_alarms(kind: str) -> dict[str, AlarmSpec]:
     """The default alarm for every metric an endpoint of `kind` emits, keyed by metric name."""
-    return {metric: AlarmSpec(metric, METRIC_STATS.get(metric, DEFAULT_STAT), threshold)
+    return {metric: AlarmSpec(metric, METRIC_STATS[metric], threshold)
             for metric, threshold in KIND_THRESHOLDS[kind].items()}
 
 

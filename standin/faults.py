@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,8 @@ class FaultInjector:
         session = botocore.session.get_session()
         self._account = account
         self._lock = threading.Lock()
+        # Every request seen, by "<service id>.<Operation>": what the stand-in was asked, counted on its side.
+        self.requests: Counter[str] = Counter()
         # Several faults on one operation apply in the scenario's order: 2 throttles, then a denial, ...
         self._targets: dict[tuple[str, str], list[_Target]] = {}
         for number, fault in enumerate(faults):
@@ -78,6 +81,8 @@ class FaultInjector:
     def __call__(self, request: AWSPreparedRequest, event_name: str, **kwargs: Any) -> AWSResponse | None:
         """Answer with the fault if this attempt is one of the faulted ones, else let moto answer."""
         _, service_id, operation = event_name.split(".", 2)
+        with self._lock:
+            self.requests[f"{service_id}.{operation}"] += 1
         target = self._take((service_id, operation))
         if target is None:
             return botocore_stubber(event_name=event_name, request=request, **kwargs)

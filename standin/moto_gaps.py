@@ -25,6 +25,9 @@ Gaps filled (each checked against moto 5.2.5's source and behaviour):
 5. Application Auto Scaling accepts the SageMaker dimensions moto's enum lacks
    (sagemaker:variant:DesiredProvisionedConcurrency for serverless, sagemaker:inference-component:
    DesiredCopyCount).
+6. Scaling: moto has no DescribeScalingActivities; a scenario's UpdateEndpointWeightsAndCapacities stands for
+   the activity that made it (standin/autoscaling.py), and one less than DEPLOYMENT_S before the replay clock
+   leaves the endpoint Updating with the old count current.
 
 moto keeps its state process-wide, so one owner at a time (a replay world or a stand-in server) holds it:
 `gaps_applied(owner)` refuses a second one instead of letting two of them wipe each other's data.
@@ -66,6 +69,7 @@ from moto.sagemaker.models import (
 from moto.sagemaker.responses import SageMakerResponse
 
 from advisor.instances import INSTANCE_SPECS
+from standin import autoscaling
 from standin.statistics import (
     SIMPLE_STATISTICS,
     PeriodData,
@@ -95,6 +99,8 @@ _owner: str | None = None
 _owner_lock = threading.Lock()
 # What each endpoint served before its last UpdateEndpoint, in case that update turns out to be in progress.
 _serving_before_update: weakref.WeakKeyDictionary[FakeEndpoint, tuple[Any, ...]] = weakref.WeakKeyDictionary()
+# Each variant's instance count before the endpoint's last UpdateEndpointWeightsAndCapacities.
+_counts_before_scaling: weakref.WeakKeyDictionary[FakeEndpoint, dict[str, int | None]] = weakref.WeakKeyDictionary()
 
 
 @contextmanager
@@ -148,7 +154,10 @@ def stamp_resource(account: str, region: str, operation: str, params: Mapping[st
         if in_progress:
             _deployment_in_progress(backend, endpoint, "Updating", naive)
     elif operation == "UpdateEndpointWeightsAndCapacities":
-        backend.endpoints[params["EndpointName"]].last_modified_time = naive
+        endpoint = backend.endpoints[params["EndpointName"]]
+        endpoint.last_modified_time = naive
+        autoscaling.record_scaling(account, region, endpoint, params, _counts_before_scaling.pop(endpoint, {}),
+                                   utc(when), now, DEPLOYMENT_S)
 
 
 def _deployment_in_progress(backend: SageMakerModelBackend, endpoint: FakeEndpoint, status: str,
@@ -215,6 +224,18 @@ def _update_endpoint_response(self: SageMakerResponse) -> ActionResult:
     endpoint = self.sagemaker_backend.update_endpoint(self._get_param("EndpointName"),
                                                       self._get_param("EndpointConfigName"))
     return ActionResult({"EndpointArn": endpoint.arn})
+
+
+_ORIGINAL_UPDATE_WEIGHTS = SageMakerModelBackend.update_endpoint_weights_and_capacities
+
+
+def _update_endpoint_weights_and_capacities(self: SageMakerModelBackend, endpoint_name: str,
+                                            desired_weights_and_capacities: list[dict[str, Any]]) -> str:
+    endpoint = self.endpoints.get(endpoint_name)
+    if endpoint is not None:
+        _counts_before_scaling[endpoint] = {v["VariantName"]: v.get("CurrentInstanceCount")
+                                            for v in endpoint.production_variants or []}
+    return _ORIGINAL_UPDATE_WEIGHTS(self, endpoint_name, desired_weights_and_capacities)
 
 
 def _model_response(self: Model) -> dict[str, Any]:
@@ -398,9 +419,11 @@ _PATCHES: tuple[tuple[Any, str, Any], ...] = (
     (FakeEndpointConfig, "validate_instance_type", _validate_instance_type),
     (SageMakerModelBackend, "create_endpoint", _create_endpoint),
     (SageMakerModelBackend, "update_endpoint", _update_endpoint),
+    (SageMakerModelBackend, "update_endpoint_weights_and_capacities", _update_endpoint_weights_and_capacities),
     (SageMakerResponse, "update_endpoint", _update_endpoint_response),
     (Model, "response_object", property(_model_response)),
     (CloudWatchBackend, "put_metric_data", _put_metric_data),
     (CloudWatchBackend, "get_metric_data", _get_metric_data),
     (CloudWatchResponse, "get_metric_statistics", _get_metric_statistics_response),
+    *autoscaling.PATCHES,
 )

@@ -49,6 +49,7 @@ class World:
     now: datetime
     region: str
     account: str
+    injector: FaultInjector  # counts every request the advisor's session sends (attempts, retries included)
 
 
 def make_session(region: str, account: str | None = None, injector: FaultInjector | None = None) -> boto3.Session:
@@ -121,4 +122,4 @@ def replay_world(scenario: Scenario) -> Iterator[World]:
     with gaps_applied(f"the replay world of {scenario.name!r}"), mock_aws():
         run_setup(scenario, make_session(scenario.region, scenario.account), scenario.account)
         yield World(scenario=scenario, session=make_session(scenario.region, scenario.account, injector),
-                    now=scenario.now, region=scenario.region, account=scenario.account)
+                    now=scenario.now, region=scenario.region, account=scenario.account, injector=injector)

@@ -6,6 +6,7 @@ from advisor.catalogue import SYNCHRONOUS_KINDS, Shown, metric
 from advisor.frameworks import NEO_CLOUD_DOC, NEO_TARGET_DEVICES, NEO_VERSIONS
 from advisor.rules.base import (
     ANY_METRIC,
+    METRICS_DOC,
     MODEL_LATENCY,
     TROUBLESHOOTING,
     Kind,
@@ -170,7 +171,7 @@ def benchmark_model(ev: Evidence) -> Verdict | None:
 
 
 @rule("MODEL-SERVER-QUEUEING", severity="warning", title="Requests queue in the model server while the hardware idles",
-      docs=(TROUBLESHOOTING, TOOLKIT_DOC, TORCHSERVE_DOC, TFS_DOC), metrics=MODEL_LATENCY,
+      docs=(TROUBLESHOOTING, METRICS_DOC, TOOLKIT_DOC, TORCHSERVE_DOC, TFS_DOC), metrics=MODEL_LATENCY,
       needs={Source.METRICS, Source.ENDPOINT}, kinds={Kind.REAL_TIME, Kind.MULTI_MODEL, Kind.ASYNC})
 def model_server_queueing(ev: Evidence) -> Verdict | None:
     """ModelLatency ≥ 2 × baseline p90 and invocations per instance ≥ 1.5 × baseline, yet CPU and GPU < 40 %."""
