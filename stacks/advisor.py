@@ -42,6 +42,10 @@ DESCRIBE_ENDPOINT_POLICIES = 8
 NO_ENDPOINT = ".none"
 # The fullest of the hash groups reaches the size limit at about 85 % of an even share (simulated on random names).
 HASH_FILL = 0.85
+# Read-only actions that take no resource ARN, granted on "*" in one statement (see _grant).
+UNSCOPED_ACTIONS = ("cloudwatch:GetMetricData", "application-autoscaling:DescribeScalableTargets",
+                    "application-autoscaling:DescribeScalingPolicies",
+                    "application-autoscaling:DescribeScalingActivities")
 # The wildcard resources the advisor needs (see _grant), as cdk-nag names its findings.
 WILDCARD_FINDINGS = ("Resource::*",
                      "Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint-config/*",
@@ -159,9 +163,11 @@ class Advisor(Construct):
                 # Config and model names are only known once the endpoint is described.
                 resources=[stack.format_arn(service="sagemaker", resource="endpoint-config", resource_name="*"),
                            stack.format_arn(service="sagemaker", resource="model", resource_name="*")]),
-            iam.PolicyStatement(
-                actions=["cloudwatch:GetMetricData", "application-autoscaling:DescribeScalableTargets"],
-                resources=["*"]),
+            # None of these supports resource-level permissions: the Service Authorization Reference lists no
+            # resource type for them, so IAM requires "*" (https://docs.aws.amazon.com/service-authorization/
+            # latest/reference/list_amazoncloudwatch.html and .../list_awsapplicationautoscaling.html). The advisor
+            # reads scaling policies and activities only for a variant that has a scalable target.
+            iam.PolicyStatement(actions=list(UNSCOPED_ACTIONS), resources=["*"]),
             iam.PolicyStatement(actions=["sns:Publish"], resources=[notifications.topic.topic_arn]),
             iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"],
                                 resources=[notifications.key.key_arn]),
@@ -175,9 +181,9 @@ class Advisor(Construct):
         for statement in statements:
             self.role.add_to_policy(statement)
         self._describe_endpoint_policies(config)
-        reason = ("cloudwatch:GetMetricData and application-autoscaling:DescribeScalableTargets take no resource "
-                  "ARN; endpoint-config/* and model/* because their names are only known from DescribeEndpoint "
-                  "at run time.")
+        reason = (f"{', '.join(UNSCOPED_ACTIONS)} support no resource-level permissions (Service Authorization "
+                  "Reference), so IAM needs Resource *; endpoint-config/* and model/* because their names are only "
+                  "known from DescribeEndpoint at run time.")
         Validations.of(self.role).acknowledge(*(
             Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[{finding}]", reason=reason)
             for finding in WILDCARD_FINDINGS))

@@ -24,7 +24,6 @@ from stacks.thresholds import AlarmSpec
 # Fixed for the life of a deployment: changing it re-homes alarms. 16 slots of up to 500 resources
 # hold thousands of alarms; a slot that overflows fails synth with the scale-out advice.
 ALARM_STACKS = 16
-NAMESPACE = "AWS/SageMaker"
 TAG_PREFIX = "latency-advisor"
 COMPARISON = {"above": cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
               "below": cw.ComparisonOperator.LESS_THAN_THRESHOLD}
@@ -65,10 +64,12 @@ class AlarmStack(NestedStack):
 
 
 def _alarm(scope: Construct, config: Config, endpoint: Endpoint, spec: AlarmSpec) -> cw.Alarm:
+    entry = spec.entry  # namespace and dimensions as the catalogue documents them
+    values = {"EndpointName": endpoint.name, "VariantName": endpoint.variant}
     metric = cw.Metric(
-        namespace=NAMESPACE,
-        metric_name=spec.metric,
-        dimensions_map={"EndpointName": endpoint.name, "VariantName": endpoint.variant},
+        namespace=entry.namespace.value,
+        metric_name=entry.name.value,
+        dimensions_map={dimension: values[dimension] for dimension in entry.dimensions},
         statistic=spec.stat,
         period=Duration.seconds(spec.period_s),
     )
@@ -80,6 +81,7 @@ def _alarm(scope: Construct, config: Config, endpoint: Endpoint, spec: AlarmSpec
         evaluation_periods=spec.evaluation_periods,
         datapoints_to_alarm=spec.datapoints,
         treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+        evaluate_low_sample_count_percentile=spec.evaluate_low_samples,
         alarm_name=alarm_name(config, endpoint, spec),
         alarm_description=alarm_description(config, endpoint, spec),
     )

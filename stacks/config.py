@@ -13,13 +13,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from advisor.catalogue import DEFAULT_PUBLISH_FREQUENCY_S, PUBLISH_FREQUENCIES_S
 from stacks.thresholds import (
-    DEFAULT_STAT,
     KIND_THRESHOLDS,
     KINDS,
+    LOW_SAMPLE_CHOICES,
     METRICS,
     AlarmSpec,
     default_alarms,
+    follows_publish_frequency,
     kinds_emitting,
 )
 
@@ -31,6 +33,7 @@ DEFAULT_POWERTOOLS_VERSION = "latest"
 SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 # Short enough that prefix/endpoint/variant/metric stays within CloudWatch's 255-character alarm name.
 STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,63}$")
+PERCENTILE = re.compile(r"^p\d")  # the statistics EvaluateLowSampleCountPercentile applies to
 STAT = re.compile(r"^(Average|Minimum|Maximum|Sum|SampleCount|IQM|p100|(p|tm|wm|tc|ts)\d{1,2}(\.\d+)?)$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # The complete ARN (with the 6-character suffix Secrets Manager adds), so IAM can name it exactly.
@@ -41,7 +44,9 @@ TAG_VALUE = re.compile(r"^[\w\s.:/=+\-@]{0,256}$")
 ONE_DAY_S = 86_400
 
 TOP_KEYS = ("endpoints", "thresholds", "notify", "stack_name", "runbook_url", "advisor", "tags")
-ENDPOINT_KEYS = ("name", "variant", "kind", "thresholds")
+ENDPOINT_KEYS = ("name", "variant", "kind", "thresholds", "metrics")
+METRICS_KEYS = ("publish_frequency_s", "enhanced")
+OVERRIDE_FIELDS = ("stat", "period_s", "datapoints", "evaluation_periods", "evaluate_low_samples")
 NOTIFY_KEYS = ("email", "slack", "slack_secret_arn")
 ADVISOR_KEYS = ("powertools_version", "reserved_concurrency")
 
@@ -58,6 +63,20 @@ class _Invalid(Exception):
 
 
 @dataclass(frozen=True)
+class MetricsSettings:
+    """The endpoint config's MetricsConfig as declared in our config: how often SageMaker publishes."""
+
+    publish_frequency_s: int = DEFAULT_PUBLISH_FREQUENCY_S
+    enhanced: bool = False
+
+    def frequency_s(self, metric: str) -> int:
+        """Seconds between the datapoints of `metric`: invocation metrics need enhanced metrics to follow."""
+        if follows_publish_frequency(metric, self.enhanced):
+            return self.publish_frequency_s
+        return DEFAULT_PUBLISH_FREQUENCY_S
+
+
+@dataclass(frozen=True)
 class Endpoint:
     """One watched endpoint variant and the alarms it gets."""
 
@@ -65,6 +84,7 @@ class Endpoint:
     variant: str
     kind: str
     alarms: tuple[AlarmSpec, ...]
+    metrics: MetricsSettings = MetricsSettings()
 
 
 @dataclass(frozen=True)
@@ -133,7 +153,7 @@ def _parse(raw: Any, source: str) -> Config:
     top = _object(raw, "", TOP_KEYS)
     overrides = _thresholds(top.get("thresholds", {}), "thresholds", list(METRICS))
     for metric, fields in overrides.items():  # checked once here, whichever endpoints they reach
-        _apply(AlarmSpec(metric, DEFAULT_STAT, 0), fields, f"thresholds.{metric}")
+        _apply(AlarmSpec(metric, METRICS[metric].stat, 0), fields, f"thresholds.{metric}")
     raw_endpoints = _typed(top, "endpoints", "", list, "a list of endpoints", required=True)
     if not raw_endpoints:
         raise _Invalid("endpoints", "is empty; list at least one endpoint")
@@ -161,11 +181,55 @@ def _endpoint(raw: Any, where: str, overrides: Mapping[str, dict[str, Any]]) -> 
         raise _Invalid(f"{where}.kind", f"{kind!r} is not one of {', '.join(KINDS)}")
     emitted = list(KIND_THRESHOLDS[kind])
     own = _thresholds(item.get("thresholds", {}), f"{where}.thresholds", emitted, kind)
+    metrics = _metrics(item.get("metrics"), f"{where}.metrics")
     alarms = []
     for metric, spec in default_alarms(kind).items():
         spec = _apply(spec, overrides.get(metric, {}), f"thresholds.{metric}")
-        alarms.append(_apply(spec, own.get(metric, {}), f"{where}.thresholds.{metric}"))
-    return Endpoint(name, variant, kind, tuple(alarms))
+        spec = _apply(spec, own.get(metric, {}), f"{where}.thresholds.{metric}")
+        period_key = (f"{where}.thresholds.{metric}.period_s" if "period_s" in own.get(metric, {}) else
+                      f"thresholds.{metric}.period_s" if "period_s" in overrides.get(metric, {}) else None)
+        _check_period(spec, metrics, where, period_key)
+        alarms.append(spec)
+    return Endpoint(name, variant, kind, tuple(alarms), metrics)
+
+
+def _metrics(raw: Any, where: str) -> MetricsSettings:
+    """The endpoint's `metrics`: its endpoint config's MetricsConfig, which our alarm periods must respect."""
+    if raw is None:
+        return MetricsSettings()
+    item = _object(raw, where, METRICS_KEYS)
+    frequency = _typed(item, "publish_frequency_s", where, int, "a whole number of seconds",
+                       default=DEFAULT_PUBLISH_FREQUENCY_S)
+    if frequency not in PUBLISH_FREQUENCIES_S:
+        raise _Invalid(f"{where}.publish_frequency_s",
+                       f"{frequency} is not one of {', '.join(map(str, PUBLISH_FREQUENCIES_S))} "
+                       "(MetricsConfig.MetricPublishFrequencyInSeconds)")
+    enhanced = _typed(item, "enhanced", where, bool, "true or false", default=False)
+    return MetricsSettings(frequency, enhanced)
+
+
+def _check_period(spec: AlarmSpec, metrics: MetricsSettings, where: str, period_key: str | None) -> None:
+    """An alarm period no shorter than the interval at which the endpoint publishes the metric.
+
+    Shorter, most periods hold no datapoint: the alarm sits in INSUFFICIENT_DATA (or, with missing data
+    treated as not breaching, never fires) while costing a high-resolution alarm's price.
+    """
+    frequency = metrics.frequency_s(spec.metric)
+    if spec.period_s >= frequency:
+        return
+    if spec.period_s < DEFAULT_PUBLISH_FREQUENCY_S and frequency <= DEFAULT_PUBLISH_FREQUENCY_S:
+        # Sub-minute: SageMaker publishes that often only when the endpoint config says so.
+        applied = "" if period_key and period_key.startswith("endpoints[") else f" (applied to {where})"
+        setting = json.dumps({"publish_frequency_s": spec.period_s, "enhanced": True})
+        raise _Invalid(period_key or f"{where}.thresholds.{spec.metric}.period_s",
+                       f"{spec.period_s} s{applied} needs the endpoint's metrics published every {spec.period_s} "
+                       f"s: set {where}.metrics {setting} as in its endpoint config's MetricsConfig")
+    fix = (f"set {period_key} to {frequency} or more" if period_key else
+           f"set {where}.thresholds.{spec.metric}.period_s to {frequency} or more")
+    applied = "" if period_key is None or period_key.startswith("endpoints[") else f" (applied to {where})"
+    raise _Invalid(period_key or f"{where}.metrics.publish_frequency_s",
+                   f"{spec.metric} alarm period {spec.period_s} s{applied} is shorter than the {frequency} s at "
+                   f"which {where}.metrics publishes it: most periods would hold no datapoint; {fix}")
 
 
 def _thresholds(raw: Any, where: str, allowed: list[str], kind: str | None = None) -> dict[str, dict[str, Any]]:
@@ -185,7 +249,7 @@ def _thresholds(raw: Any, where: str, allowed: list[str], kind: str | None = Non
 
 
 def _override(raw: Any, where: str, unit: str) -> dict[str, Any]:
-    item = _object(raw, where, ("stat", unit, "period_s", "datapoints", "evaluation_periods"))
+    item = _object(raw, where, ("stat", unit, *OVERRIDE_FIELDS[1:]))
     fields: dict[str, Any] = {}
     if "stat" in item:
         fields["stat"] = _matching(item, "stat", where, STAT, None,
@@ -197,6 +261,12 @@ def _override(raw: Any, where: str, unit: str) -> dict[str, Any]:
     for name in ("datapoints", "evaluation_periods"):
         if name in item:
             fields[name] = _positive_int(item[name], f"{where}.{name}")
+    if "evaluate_low_samples" in item:
+        value = item["evaluate_low_samples"]
+        if value not in LOW_SAMPLE_CHOICES:
+            raise _Invalid(f"{where}.evaluate_low_samples",
+                           f"{_show(value)} is not one of {', '.join(map(repr, LOW_SAMPLE_CHOICES))}")
+        fields["evaluate_low_samples"] = value
     return fields
 
 
@@ -208,6 +278,11 @@ def _apply(spec: AlarmSpec, fields: dict[str, Any], where: str) -> AlarmSpec:
     if spec.datapoints > spec.evaluation_periods:
         raise _Invalid(f"{where}.datapoints",
                        f"{spec.datapoints} is more than evaluation_periods ({spec.evaluation_periods})")
+    if spec.evaluate_low_samples and not PERCENTILE.match(spec.stat):
+        key = "evaluate_low_samples" if "evaluate_low_samples" in fields else "stat"
+        raise _Invalid(f"{where}.{key}",
+                       f"evaluate_low_samples {spec.evaluate_low_samples!r} applies only to percentile statistics "
+                       f"(pNN), not {spec.stat}")
     if spec.period_s * spec.evaluation_periods > ONE_DAY_S:
         raise _Invalid(f"{where}.evaluation_periods",
                        f"period_s x evaluation_periods = {spec.period_s * spec.evaluation_periods} s, "

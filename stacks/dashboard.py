@@ -1,7 +1,9 @@
 """One dashboard for every watched endpoint: a picker selects the endpoint, so its size stays flat.
 
 Per-endpoint rows would cost 3+ widgets each and CloudWatch allows 500 per dashboard; dashboard
-variables (EndpointName, VariantName) rewrite the dimensions of every endpoint graph instead.
+variables (EndpointName, VariantName) rewrite the dimensions of every endpoint graph instead. Namespaces,
+metric names and dimensions come from the metric catalogue (advisor.catalogue): metrics published per
+endpoint only (the async backlog) get no VariantName, so the variant picker leaves them alone.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from aws_cdk import Aws, CfnOutput, Duration
 from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
+from advisor.catalogue import CATALOGUE, M
 from stacks.advisor import Advisor
-from stacks.alarms import NAMESPACE
 from stacks.config import Config
 
 PERIOD = Duration.minutes(1)
@@ -26,7 +28,7 @@ class Dashboard(Construct):
     def __init__(self, scope: Construct, construct_id: str, config: Config, advisor: Advisor) -> None:
         super().__init__(scope, construct_id)
         first = config.endpoints[0]
-        self._dimensions = {"EndpointName": first.name, "VariantName": first.variant}
+        self._dimensions = {"EndpointName": first.name, "VariantName": first.variant}  # the pickers' defaults
         names = {endpoint.name: endpoint.kind for endpoint in config.endpoints}
         name_values = [cw.VariableValue(value=name, label=f"{name} ({kind})") for name, kind in names.items()]
         variants = list(dict.fromkeys(endpoint.variant for endpoint in config.endpoints))
@@ -44,21 +46,35 @@ class Dashboard(Construct):
             f"Latencies in ms. [All latency alarms]({alarms_url}) - each ALARM is diagnosed and posted to "
             f"the SNS topic{' and Slack' if config.notify.uses_slack else ''}.")))
         self.dashboard.add_widgets(
-            self._latency("ModelLatency", "Model latency (ms)"),
-            self._latency("OverheadLatency", "Overhead latency (ms)"),
+            self._latency(M.MODEL_LATENCY, "Model latency (ms)"),
+            self._latency(M.OVERHEAD_LATENCY, "Overhead latency (ms)"),
             self._graph("Invocations and errors (count/min)", [
-                self._metric(name, "Sum") for name in ("Invocations", "Invocation5XXErrors", "ModelError")]),
+                self._metric(name, "Sum") for name in (M.INVOCATIONS, M.INVOCATION_4XX_ERRORS,
+                                                       M.INVOCATION_5XX_ERRORS, M.INVOCATION_MODEL_ERRORS)]),
         )
         self.dashboard.add_widgets(
-            self._graph("Multi-model: cache hit rate", [self._metric("ModelCacheHit", "Average")],
+            self._graph("Multi-model: cache hit rate", [self._metric(M.MODEL_CACHE_HIT, "Average")],
                         left_y_axis=cw.YAxisProps(min=0, max=1)),
-            self._graph("Multi-model: model loading p90 (ms)", [
-                self._ms(name, "p90") for name in ("ModelLoadingWaitTime", "ModelDownloadingTime",
-                                                   "ModelLoadingTime")]),
+            # AWS documents no percentiles for the loading times: averages, as their alarms use.
+            self._graph("Multi-model: model loading, average (ms)", [
+                self._ms(name, "Average") for name in (M.MODEL_LOADING_WAIT_TIME, M.MODEL_DOWNLOADING_TIME,
+                                                       M.MODEL_LOADING_TIME)]),
             self._graph("Serverless: cold-start setup time (ms)", [
-                self._ms("ModelSetupTime", stat) for stat in ("p90", "Maximum")]),
+                self._ms(M.MODEL_SETUP_TIME, stat) for stat in ("p90", "Maximum")]),
+        )
+        self.dashboard.add_widgets(
+            self._graph("Async: time in backlog (ms)", [
+                self._ms(M.TIME_IN_BACKLOG, stat) for stat in ("Average", "Maximum")]),
+            self._graph("Async: backlog per instance and age of the oldest request (s)",
+                        [self._metric(M.BACKLOG_PER_INSTANCE, "Average")],
+                        right=[self._metric(M.OLDEST_REQUEST_AGE, "Maximum")]),
+            self._graph("Serverless: concurrency utilisation and spillover",
+                        [self._metric(M.SERVERLESS_CONCURRENCY_UTILIZATION, "Maximum")],
+                        right=[self._metric(M.SERVERLESS_SPILLOVER, "Sum")],
+                        left_y_axis=cw.YAxisProps(min=0, max=1)),
         )
         function = advisor.function
+        latency = CATALOGUE[M.MODEL_LATENCY]
         self.dashboard.add_widgets(
             self._graph("Advisor: invocations, errors, throttles", [
                 function.metric_invocations(period=PERIOD), function.metric_errors(period=PERIOD),
@@ -70,31 +86,37 @@ class Dashboard(Construct):
                 advisor.dead_letters.metric_approximate_number_of_messages_visible(
                     period=PERIOD, statistic="Maximum")], width=6),
             self._graph("Account: top 10 endpoints by ModelLatency p90 (ms)", [cw.MathExpression(
-                expression=(f"SORT(SEARCH('{{{NAMESPACE},EndpointName,VariantName}} "
-                            f"MetricName=\"ModelLatency\"', 'p90', 60), MAX, DESC, 10) / 1000"),
+                expression=(f"SORT(SEARCH('{{{latency.namespace},{','.join(latency.dimensions)}}} "
+                            f"MetricName=\"{latency.name}\"', 'p90', 60), MAX, DESC, 10) / 1000"),
                 label="", period=PERIOD)], width=6),
         )
         CfnOutput(self, "DashboardUrl", value=(
             f"https://{Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region={Aws.REGION}"
             f"#dashboards/dashboard/{config.stack_name}-{Aws.REGION}"))
 
-    def _metric(self, name: str, stat: str) -> cw.Metric:
-        return cw.Metric(namespace=NAMESPACE, metric_name=name, dimensions_map=self._dimensions,
-                         statistic=stat, period=PERIOD, label=f"{name} {stat}")
+    def _metric(self, name: M, stat: str) -> cw.Metric:
+        """The picked endpoint's metric, with the dimensions the catalogue says it is published under."""
+        entry = CATALOGUE[name]
+        return cw.Metric(namespace=entry.namespace.value, metric_name=entry.name.value,
+                         dimensions_map={d: self._dimensions[d] for d in entry.dimensions},
+                         statistic=stat, period=PERIOD, label=f"{entry.name.value} {stat}")
 
-    def _ms(self, name: str, stat: str) -> cw.MathExpression:
+    def _ms(self, name: M, stat: str) -> cw.MathExpression:
         """A microsecond metric shown in milliseconds."""
-        metric_id = f"{name}_{stat}".lower()  # ids must be unique within a graph
+        metric_id = f"{name.value}_{stat}".lower()  # ids must be unique within a graph
         return cw.MathExpression(expression=f"{metric_id} / 1000", using_metrics={metric_id: self._metric(name, stat)},
-                                 label=f"{name} {stat}", period=PERIOD)
+                                 label=f"{name.value} {stat}", period=PERIOD)
 
-    def _latency(self, name: str, title: str) -> cw.GraphWidget:
-        return self._graph(title, [self._ms(name, stat) for stat in PERCENTILES])
+    def _latency(self, name: M, title: str) -> cw.GraphWidget:
+        """Percentiles where AWS documents them for the metric; else the average and the maximum."""
+        stats = PERCENTILES if CATALOGUE[name].percentiles_documented else ("Average", "Maximum")
+        return self._graph(title, [self._ms(name, stat) for stat in stats])
 
     @staticmethod
-    def _graph(title: str, metrics: list[cw.IMetric], width: int = WIDTH,
-               left_y_axis: cw.YAxisProps | None = None) -> cw.GraphWidget:
-        return cw.GraphWidget(title=title, left=metrics, width=width, height=HEIGHT, left_y_axis=left_y_axis)
+    def _graph(title: str, metrics: list[cw.IMetric], width: int = WIDTH, left_y_axis: cw.YAxisProps | None = None,
+               right: list[cw.IMetric] | None = None) -> cw.GraphWidget:
+        return cw.GraphWidget(title=title, left=metrics, right=right, width=width, height=HEIGHT,
+                              left_y_axis=left_y_axis)
 
 
 def _picker(dimension: str, label: str, values: list[cw.VariableValue]) -> cw.DashboardVariable:

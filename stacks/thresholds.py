@@ -1,21 +1,28 @@
-"""Which latency metrics each endpoint kind emits and the default alarm on each (SPEC §2), as data."""
+"""The default alarm per endpoint kind and metric (SPEC §2), derived from the metric catalogue.
+
+advisor.catalogue is the one source of metric facts (names, namespaces, dimensions, units, kinds, default
+alarms); this module only shapes them for the stack's config and alarms.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
 
-from advisor.catalogue import CATALOGUE, Kind, Shown
+from advisor.catalogue import CATALOGUE, Kind, M, Metric, Namespace, Shown
 from advisor.catalogue import default_alarms as catalogue_default_alarms
 
 Breach = Literal["above", "below"]
 Unit = Literal["ms", "rate"]
 
-KINDS = ("real-time", "multi-model", "serverless", "async")
+KINDS: tuple[str, ...] = tuple(kind.value for kind in Kind)
 PERIOD_S = 60
 EVALUATION_PERIODS = 5
 DATAPOINTS = 3
-DEFAULT_STAT = "p90"
+# How an override value of `evaluate_low_samples` reaches CloudWatch's EvaluateLowSampleCountPercentile.
+LOW_SAMPLE_CHOICES = ("evaluate", "ignore")
+
+_CONFIG_UNITS: dict[Shown, Unit] = {Shown.MS_FROM_MICROSECONDS: "ms", Shown.FRACTION: "rate"}
 
 
 @dataclass(frozen=True)
@@ -25,24 +32,41 @@ class MetricInfo:
     meaning: str
     unit: Unit
     breach: Breach
+    stat: str  # the default alarm's statistic
 
 
-# Derived from the metric catalogue (advisor.catalogue), the one source of metric facts.
-METRICS: dict[str, MetricInfo] = {
-    entry.name.value: MetricInfo(entry.alarm.meaning, "rate" if entry.shown is Shown.FRACTION else "ms",
-                                 entry.alarm.breach)
-    for entry in CATALOGUE.values() if entry.alarm is not None}
+def _info(entry: Metric) -> MetricInfo:
+    assert entry.alarm is not None
+    unit = _CONFIG_UNITS.get(entry.shown)
+    if unit is None:  # a catalogue change the config format cannot express yet
+        raise ValueError(f"{entry.name}: no config unit for metrics shown as {entry.shown}")
+    return MetricInfo(entry.alarm.meaning, unit, entry.alarm.breach, entry.alarm.stat)
+
+
+# Every metric the stack can alarm on, in catalogue order.
+METRICS: dict[str, MetricInfo] = {str(m): _info(entry) for m, entry in CATALOGUE.items() if entry.alarm}
 
 # Default threshold per kind and metric, in the metric's config unit (ms, or a 0-1 rate); a kind's keys
-# are exactly the metrics the stack alarms on for it.
+# are exactly the alarmed metrics it emits.
 KIND_THRESHOLDS: dict[str, dict[str, float]] = {
-    kind.value: {entry.name.value: entry.alarm.thresholds[kind] for entry in catalogue_default_alarms(kind)
-                 if entry.alarm is not None}
-    for kind in Kind}
+    kind.value: {str(entry.name): entry.alarm.thresholds[kind]
+                 for entry in catalogue_default_alarms(kind) if entry.alarm}
+    for kind in Kind
+}
 
-# Default statistic per metric (p90 where AWS documents percentiles, else a documented statistic).
-METRIC_STATS: dict[str, str] = {
-    entry.name.value: entry.alarm.stat for entry in CATALOGUE.values() if entry.alarm is not None}
+
+def catalogue_entry(metric: str) -> Metric:
+    """The catalogue entry of an alarmed metric."""
+    return CATALOGUE[M(metric)]
+
+
+def follows_publish_frequency(metric: str, enhanced: bool) -> bool:
+    """Whether `metric` is published at the endpoint's MetricPublishFrequencyInSeconds.
+
+    Utilisation metrics (the instance namespace) always follow it; invocation metrics (everything the stack
+    alarms on) only with EnableEnhancedMetrics, else they stay at 60 s (aws-metrics-facts §0, METRICS_CONFIG_DOC).
+    """
+    return enhanced or catalogue_entry(metric).namespace is Namespace.ENDPOINT_INSTANCES
 
 
 @dataclass(frozen=True)
@@ -55,6 +79,7 @@ class AlarmSpec:
     period_s: int = PERIOD_S
     datapoints: int = DATAPOINTS
     evaluation_periods: int = EVALUATION_PERIODS
+    evaluate_low_samples: str | None = None  # EvaluateLowSampleCountPercentile; None leaves it unset
 
     @property
     def info(self) -> MetricInfo:
@@ -62,9 +87,14 @@ class AlarmSpec:
         return METRICS[self.metric]
 
     @property
+    def entry(self) -> Metric:
+        """The metric's catalogue entry: namespace, dimensions, unit."""
+        return catalogue_entry(self.metric)
+
+    @property
     def cloudwatch_threshold(self) -> float:
-        """Threshold as CloudWatch compares it: latencies are published in microseconds."""
-        return self.threshold * 1000 if self.info.unit == "ms" else self.threshold
+        """Threshold as CloudWatch compares it (latencies are published in microseconds)."""
+        return self.entry.alarm_threshold_to_cloudwatch(self.threshold)
 
     @property
     def threshold_text(self) -> str:
@@ -73,11 +103,11 @@ class AlarmSpec:
 
 
 def default_alarms(kind: str) -> dict[str, AlarmSpec]:
-    """The default alarm for every metric an endpoint of `kind` emits, keyed by metric name."""
-    return {metric: AlarmSpec(metric, METRIC_STATS[metric], threshold)
+    """The default alarm for every alarmed metric an endpoint of `kind` emits, keyed by metric name."""
+    return {metric: AlarmSpec(metric, METRICS[metric].stat, threshold)
             for metric, threshold in KIND_THRESHOLDS[kind].items()}
 
 
 def kinds_emitting(metric: str) -> list[str]:
-    """Endpoint kinds that emit `metric`."""
+    """Endpoint kinds that get an alarm on `metric`."""
     return [kind for kind, metrics in KIND_THRESHOLDS.items() if metric in metrics]

@@ -23,7 +23,7 @@ EXPECTED_METRICS = {
     "multi-model": {"ModelLatency", "OverheadLatency", "ModelLoadingWaitTime", "ModelDownloadingTime",
                     "ModelLoadingTime", "ModelCacheHit"},
     "serverless": {"ModelLatency", "OverheadLatency", "ModelSetupTime"},
-    "async": {"ModelLatency"},
+    "async": {"ModelLatency", "TimeInBacklog"},
 }
 EXISTING_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:team/slack-AbCdEf"
 
@@ -44,7 +44,8 @@ CONFIGS: dict[str, dict[str, Any]] = {
             {"name": "Batch-Scorer", "variant": "Green", "kind": "async",
              "thresholds": {"ModelLatency": {"ms": 120000, "period_s": 300}}},
             {"name": "tenant-models", "kind": "multi-model", "thresholds": {"ModelCacheHit": {"rate": 0.9}}},
-            {"name": "fast-lane", "kind": "real-time", "thresholds": {"OverheadLatency": {"period_s": 10}}},
+            {"name": "fast-lane", "kind": "real-time", "thresholds": {"OverheadLatency": {"period_s": 10}},
+             "metrics": {"publish_frequency_s": 10, "enhanced": True}},
         ],
         "thresholds": {"OverheadLatency": {"ms": 50}},
         "notify": {"slack_secret_arn": EXISTING_SECRET_ARN},

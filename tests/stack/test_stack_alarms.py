@@ -41,7 +41,7 @@ def test_example_covers_three_kinds_with_eleven_alarms(example):
 def test_async_endpoints_get_no_overhead_alarm(overrides):
     metrics = {p["MetricName"] for p in overrides.endpoint_alarms().values()
                if {"Name": "EndpointName", "Value": "Batch-Scorer"} in p["Dimensions"]}
-    assert metrics == {"ModelLatency"}
+    assert metrics == {"ModelLatency", "TimeInBacklog"}
 
 
 def test_default_alarm_settings(example):
@@ -54,12 +54,14 @@ def test_default_alarm_settings(example):
         assert "AlarmActions" not in props and "OKActions" not in props, "EventBridge routes state changes"
 
 
-def test_latency_alarms_use_p90_above_and_cache_hit_uses_average_below(example):
+def test_p90_only_where_aws_documents_percentiles_and_cache_hit_uses_average_below(example):
     for props in example.endpoint_alarms().values():
         if props["MetricName"] == "ModelCacheHit":
             assert (props["Statistic"], props["ComparisonOperator"]) == ("Average", "LessThanThreshold")
-        else:
+        elif props["MetricName"] in ("ModelLatency", "ModelSetupTime"):
             assert (props["ExtendedStatistic"], props["ComparisonOperator"]) == ("p90", "GreaterThanThreshold")
+        else:
+            assert (props["Statistic"], props["ComparisonOperator"]) == ("Average", "GreaterThanThreshold")
 
 
 def test_alarm_names_descriptions_and_tags_name_the_endpoint(example):

@@ -52,15 +52,16 @@ CASES = [
     (_with("endpoint", []), "endpoint: unknown key (expected one of endpoints, thresholds, notify, stack_name, "
                             "runbook_url, advisor, tags)"),
     (_with("endpoints.0.varient", "Blue"), "endpoints[0].varient: unknown key (expected one of name, variant, "
-                                           "kind, thresholds)"),
+                                           "kind, thresholds, metrics)"),
     (_with("thresholds.ModelLatncy", {"ms": 5}), "thresholds.ModelLatncy: unknown metric (expected one of "
-     "ModelLatency, OverheadLatency, ModelLoadingWaitTime, ModelDownloadingTime, ModelLoadingTime, ModelCacheHit, "
-     "ModelSetupTime)"),
+     "ModelLatency, OverheadLatency, ModelSetupTime, ModelLoadingWaitTime, ModelDownloadingTime, ModelLoadingTime, "
+     "ModelCacheHit, TimeInBacklog)"),
     (_with("endpoints.0.thresholds", {"ModelCacheHit": {"rate": 0.5}}),
      "endpoints[0].thresholds.ModelCacheHit: real-time endpoints do not emit ModelCacheHit "
      "(only multi-model endpoints do)"),
     (_with("thresholds.ModelCacheHit", {"ms": 5}), "thresholds.ModelCacheHit.ms: unknown key (expected one of stat, "
-                                                   "rate, period_s, datapoints, evaluation_periods)"),
+                                                   "rate, period_s, datapoints, evaluation_periods, "
+                                                   "evaluate_low_samples)"),
     (_with("thresholds.ModelCacheHit", {"rate": 1.5}), "thresholds.ModelCacheHit.rate: 1.5 is not a rate between "
                                                        "0 and 1"),
     (_with("thresholds.ModelLatency.ms", "500"), 'thresholds.ModelLatency.ms: expected a number, got "500"'),
@@ -117,7 +118,7 @@ def test_defaults_of_a_minimal_config():
     assert endpoint.variant == "AllTraffic"
     assert [(a.metric, a.stat, a.threshold, a.period_s, a.datapoints, a.evaluation_periods)
             for a in endpoint.alarms] == [("ModelLatency", "p90", 500, 60, 3, 5),
-                                          ("OverheadLatency", "p90", 100, 60, 3, 5)]
+                                          ("OverheadLatency", "Average", 100, 60, 3, 5)]
     assert config.stack_name == "SageMakerLatencyAdvisor"
     assert (config.notify.email, config.notify.uses_slack) == ((), False)
     assert (config.advisor.powertools_version, config.advisor.reserved_concurrency) == ("latest", None)

@@ -14,6 +14,7 @@ RESOURCE_POLICY_TYPES = {"AWS::SNS::TopicPolicy": "PolicyDocument", "AWS::SQS::Q
                          "AWS::KMS::Key": "KeyPolicy"}
 # Actions that take no resource ARN, or whose resource names are only known at run time.
 WILDCARD_OK = {"cloudwatch:GetMetricData", "application-autoscaling:DescribeScalableTargets",
+               "application-autoscaling:DescribeScalingPolicies", "application-autoscaling:DescribeScalingActivities",
                "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel"}
 WRITE_VERB = re.compile(r":(Put|Update|Delete|Create|Send|Publish|Start|Invoke|Tag|Untag|Attach|Modify|Set)")
 # What a managed policy's ARNs resolve to at worst, to measure its size as IAM will.

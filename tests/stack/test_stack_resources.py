@@ -154,7 +154,7 @@ def test_one_dashboard_with_an_endpoint_picker_and_the_advisor_health(example, o
         variables = {v["property"]: [x["value"] for x in v["values"]] for v in json.loads(body)["variables"]}
         assert variables["EndpointName"] == list(dict.fromkeys(e.name for e in synth.config.endpoints))
         assert set(variables["VariantName"]) == {e.variant for e in synth.config.endpoints}
-        for text in ("ModelLatency p50", "ModelLatency p90", "ModelLatency p99", "OverheadLatency p90",
+        for text in ("ModelLatency p50", "ModelLatency p90", "ModelLatency p99", "OverheadLatency Average",
                      '"Invocations"', "ModelCacheHit", "ModelLoadingWaitTime", "ModelDownloadingTime",
                      "ModelLoadingTime", "ModelSetupTime", '"Errors"', '"Duration"', '"Throttles"',
                      "ApproximateNumberOfMessagesVisible"):

@@ -52,7 +52,7 @@ def test_300_endpoints_every_template_under_500_resources(mixed_300):
 def test_300_endpoints_every_alarm_present(mixed_300, expected_metrics):
     expected = {f"SageMakerLatencyAdvisor/{e.name}/{e.variant}/{metric}"
                 for e in mixed_300.config.endpoints for metric in expected_metrics[e.kind]}
-    assert len(expected) == 75 * (2 + 6 + 3 + 1)
+    assert len(expected) == 75 * (2 + 6 + 3 + 2)
     assert set(mixed_300.endpoint_alarms()) == expected
 
 
@@ -112,7 +112,7 @@ def test_growing_from_10_to_100_endpoints_moves_none_of_the_first_10(synthesized
 def test_split_is_reported_in_one_line(mixed_300):
     line = describe_split(mixed_300.stack, mixed_300.config)
     assert "\n" not in line
-    assert line.startswith("SageMakerLatencyAdvisor: 300 endpoint variants, 900 alarms in 16 of 16 nested alarm "
+    assert line.startswith("SageMakerLatencyAdvisor: 300 endpoint variants, 975 alarms in 16 of 16 nested alarm "
                            "stacks")
 
 
@@ -120,12 +120,13 @@ def test_a_hash_slot_over_500_resources_fails_synth_with_the_way_out():
     # Variants share their endpoint's ARN, so a slot fills with alarms before its DescribeEndpoint policy fills.
     names = _crowded(43, lambda name: alarm_stack_slot(name) == 0)
     pairs = [{"name": n, "variant": v, "kind": "multi-model"} for n in names[:41] for v in ("Blue", "Green")]
-    # 41 x 2 x 6 multi-model alarms + 7 async alarms + the placeholder = 500 resources: the most a template takes.
-    full = [*pairs, *({"name": names[41], "variant": f"V{i}", "kind": "async"} for i in range(7))]
+    # 41 x 2 x 6 multi-model alarms + 3 serverless + 2 x 2 async alarms + the placeholder = 500 resources: the most
+    # a template takes.
+    full = [*pairs, {"name": names[41], "variant": "V0", "kind": "serverless"},
+            *({"name": names[41], "variant": f"V{i}", "kind": "async"} for i in (1, 2))]
     build(App(), parse_config({"endpoints": full}, "full.json"), nag=False)
     # 41 x 2 x 6 + 6 + 2 = 500 alarms, and the placeholder makes 501.
-    endpoints = [*pairs, {"name": names[41], "kind": "multi-model"},
-                 *({"name": names[42], "variant": v, "kind": "async"} for v in ("Blue", "Green"))]
+    endpoints = [*pairs, {"name": names[41], "kind": "multi-model"}, {"name": names[42], "kind": "async"}]
     with pytest.raises(ConfigError) as caught:
         build(App(), parse_config({"endpoints": endpoints}, "big.json"), nag=False)
     assert str(caught.value) == (
