@@ -9,7 +9,7 @@ export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
-.PHONY: setup demo test synth bench lint clean
+.PHONY: setup demo test synth bench lint clean scenarios
 
 setup: $(VENV)/.stamp node_modules/.stamp
 
@@ -36,7 +36,11 @@ node_modules/.stamp: package.json package-lock.json $(VENV)/.stamp
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-demo: setup
+# The scenario files are generated (tests/scenarios/build.py), not kept in git; the test session builds them too.
+scenarios: setup
+	@$(BIN)/python tests/scenarios/build.py
+
+demo: setup scenarios
 	@$(BIN)/advisor demo
 
 test: setup
@@ -48,7 +52,7 @@ lint: setup
 synth: setup
 	@cdk synth -q -c config=config/example.json && echo "synth: templates in cdk.out/"
 
-bench: setup
+bench: setup scenarios
 	@$(BIN)/python bench/run.py
 
 clean:

@@ -12,6 +12,7 @@ import html
 import json
 import re
 import secrets
+import sys
 import textwrap
 import threading
 import time
@@ -37,6 +38,7 @@ DEMO_SCENARIOS = (
     ("overhead-cold-start--updated-40-min-before", "a cold start after a deployment"),
     ("mme-cache-thrash--hit-rate-60-percent", "a multi-model endpoint thrashing its model cache"),
     ("serverless-cold-start--setup-time-in-incident", "a serverless endpoint's cold starts"),
+    ("async-backlog--queue-grows-no-autoscaling", "an asynchronous endpoint whose queue grows faster than it drains"),
     ("resolved--back-to-ok-after-65-min", "an alarm going back to OK"),
 )
 HANDLER_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
@@ -300,6 +302,11 @@ def run_demo() -> int:
     from standin.scenario import ScenarioError
     from standin.server import StandinServer
 
+    missing = [stem for stem, _ in DEMO_SCENARIOS if not (SCENARIOS / f"{stem}.json").exists()]
+    if missing:
+        print(f"advisor demo: the scenario files are not built ({missing[0]}.json and {len(missing) - 1} more): "
+              "run `make scenarios` (or `make demo`)", file=sys.stderr)
+        return 2
     _say("SageMaker latency advisor: offline demo")
     _say("A stand-in for AWS (moto) and a Slack webhook run on 127.0.0.1; the real advisor Lambda handler runs")
     _say("under the AWS Lambda runtime client. Nothing leaves this machine.")
