@@ -50,6 +50,11 @@ WILDCARD_FINDINGS = ("Resource::*",
 LONGEST_ENDPOINT_ARN_PREFIX = "arn:aws-us-gov:sagemaker:ap-southeast-5:123456789012:endpoint/"
 
 
+def lambda_code() -> lambda_.Code:
+    """The Lambda's code: lambdas/ without the CLI (tests/test_packaging.py lists what this ships)."""
+    return lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=ASSET_EXCLUDE)
+
+
 def describe_endpoint_groups(names: Iterable[str]) -> list[list[str]]:
     """Endpoint names (lower-cased, once each) per DescribeEndpoint policy: the name's hash slot % policy count.
 
@@ -109,7 +114,7 @@ class Advisor(Construct):
             runtime=lambda_.Runtime.PYTHON_3_12,
             architecture=lambda_.Architecture.ARM_64,
             handler="handler.handler",
-            code=lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=ASSET_EXCLUDE),
+            code=lambda_code(),
             layers=[self._powertools_layer(config.advisor.powertools_version)],
             role=self.role,
             log_group=self.log_group,
