@@ -16,7 +16,7 @@ export CDK_DISABLE_VERSION_CHECK := 1
 
 setup: $(VENV)/.stamp node_modules/.stamp
 
-$(VENV)/.stamp: requirements.txt requirements-dev.txt pyproject.toml standin/pyproject.toml
+$(VENV)/.stamp: requirements.txt requirements-dev.txt requirements-lambda-runtime.txt pyproject.toml standin/pyproject.toml
 	@test -x $(VENV)/bin/python || { $(if $(PYTHON),$(PYTHON),false) -m venv $(VENV) 2>/dev/null || { \
 		echo "setup: Python $(LAMBDA_PYTHON) (the Lambda runtime's) not found: install it (pyenv install $(LAMBDA_PYTHON), or your OS's python$(LAMBDA_PYTHON)) or run make setup PYTHON=/path/to/python$(LAMBDA_PYTHON)" >&2; exit 1; }; }
 	@$(VENV)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(LAMBDA_PYTHON)".split("."))))' || { \
@@ -27,6 +27,9 @@ $(VENV)/.stamp: requirements.txt requirements-dev.txt pyproject.toml standin/pyp
 	@# The advisor, and the offline stand-in as its own dev-only distribution (standin/pyproject.toml), both
 	@# editable: the advisor's wheel has no stand-in, yet `advisor replay` and `advisor demo` find it from anywhere.
 	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e . -e ./standin 2>&1 | grep -v -i -e warning -e '^ *$$' -e '!!' -e '\*\*\*' -e 'be careful' -e 'name as your' -e 'with strategy' || true
+	@# Only downloaded: the API models of the Lambda runtime's own botocore, for tests/test_runtime_parity.py.
+	@$(VENV)/bin/python -m pip download -q --disable-pip-version-check --no-deps -r requirements-lambda-runtime.txt \
+		-d $(VENV)/lambda-runtime
 	@$(MAKE) --no-print-directory node-shims
 	@touch $@
 
