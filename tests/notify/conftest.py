@@ -121,7 +121,8 @@ def load_handler(aws: NotificationTargets, output: Output, clock: FakeClock,
     """lambdas/handler.py with a new execution environment (a cold start): the stack's settings plus `overrides`.
 
     The engine is replaced by a hand-written diagnosis (these tests are about delivery, not diagnosis), and the
-    Slack sink tells time by `clock`; `urlopen` replaces its network where a test fakes a timeout.
+    Slack sink tells time by `clock`; `urlopen` replaces its network where a test fakes a timeout, `session` the
+    boto3 session the clients are built from.
     """
     # Powertools reads these when the module creates its Logger and Metrics, at the first import.
     for name, value in {"POWERTOOLS_SERVICE_NAME": "latency-advisor",
@@ -133,7 +134,7 @@ def load_handler(aws: NotificationTargets, output: Output, clock: FakeClock,
 
     handler.logger.registered_handler.setStream(output.logs)
 
-    def load(diagnosis: dict | None = None, *, urlopen: Callable[..., Any] | None = None,
+    def load(diagnosis: dict | None = None, *, urlopen: Callable[..., Any] | None = None, session: Any = None,
              **overrides: str | None) -> ModuleType:
         env = {"TOPIC_ARN": aws.topic_arn, "SLACK_SECRET_ARN": aws.secret_arn,
                "IDEMPOTENCY_TABLE": NotificationTargets.TABLE, "ADVISOR_SLACK_BUDGET_S": "5", **overrides}
@@ -141,7 +142,8 @@ def load_handler(aws: NotificationTargets, output: Output, clock: FakeClock,
         post_slack = functools.partial(sinks.post_slack, clock=clock, sleep=clock.sleep,
                                        **({"urlopen": urlopen} if urlopen else {}))
         environment = handler.build_environment({name: value for name, value in env.items() if value is not None},
-                                                diagnose=lambda alarm: copy.deepcopy(result), post_slack=post_slack)
+                                                session=session, diagnose=lambda alarm: copy.deepcopy(result),
+                                                post_slack=post_slack)
         monkeypatch.setattr(handler, "ENVIRONMENT", environment)
         return handler
 
