@@ -21,7 +21,7 @@ $(VENV)/.stamp: requirements.txt requirements-dev.txt requirements-lambda-runtim
 		echo "setup: Python $(LAMBDA_PYTHON) (the Lambda runtime's) not found: install it (pyenv install $(LAMBDA_PYTHON), or your OS's python$(LAMBDA_PYTHON)) or run make setup PYTHON=/path/to/python$(LAMBDA_PYTHON)" >&2; exit 1; }; }
 	@$(VENV)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(LAMBDA_PYTHON)".split("."))))' || { \
 		echo "setup: $(VENV) runs Python $$($(VENV)/bin/python -c 'import platform; print(platform.python_version())'), the Lambda runs $(LAMBDA_PYTHON): run make clean setup" >&2; exit 1; }
-	@echo "setup: installing Python packages into $(VENV) (first run takes about two minutes)"
+	@echo "setup: installing Python packages into $(VENV) (the first run takes two to four minutes)"
 	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt \
 		2> >(grep -v "^WARNING: Location '" >&2)
 	@# The advisor, and the offline stand-in as its own dev-only distribution (standin/pyproject.toml), both
