@@ -77,7 +77,7 @@ def test_redelivery_to_a_new_execution_environment_notifies_once(load_handler, a
     assert len(aws.messages()) == 1 and len(webhook.received) == 1
 
 
-def test_handler_parses_the_event_once_and_the_engine_takes_the_alarm(load_handler, aws, webhook, context,
+def test_the_engine_gets_the_alarm_the_handler_parsed(load_handler, aws, webhook, context,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     handler = load_handler()
     seen: list[Any] = []
