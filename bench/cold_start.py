@@ -30,7 +30,7 @@ t0 = time.perf_counter()
 import handler
 t1 = time.perf_counter()
 from advisor.evidence import advisor_clients
-advisor_clients(handler._SESSION, {REGION!r})
+advisor_clients(handler.ENVIRONMENT.session, {REGION!r})
 t2 = time.perf_counter()
 print(t2 - t0, t1 - t0, t2 - t1)
 """
@@ -62,7 +62,7 @@ def recording(self, service_name, *args, **kwargs):
 botocore.session.Session.create_client = recording
 import handler
 from advisor.evidence import advisor_clients
-advisor_clients(handler._SESSION, {REGION!r})
+advisor_clients(handler.ENVIRONMENT.session, {REGION!r})
 print(" ".join(built))
 """
 

@@ -18,6 +18,7 @@ Usage: python bench/loopback.py OUT.json
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import statistics
@@ -196,8 +197,8 @@ class _Timings:
         self.diagnose: list[float] = []
         self.operations: dict[str, list[float]] = defaultdict(list)
 
-    def timed_diagnose(self, diagnose: Callable[[dict], dict]) -> Callable[[dict], dict]:
-        def timed(event: dict) -> dict:
+    def timed_diagnose(self, diagnose: Callable[[Any], dict]) -> Callable[[Any], dict]:
+        def timed(event: Any) -> dict:
             began = time.perf_counter()
             try:
                 return diagnose(event)
@@ -272,7 +273,8 @@ def _import_handler(timings: _Timings, log_sink: Any) -> Any:
     import handler
 
     handler.logger.registered_handler.setStream(log_sink)
-    handler._diagnose = timings.timed_diagnose(handler._diagnose)
+    handler.ENVIRONMENT = dataclasses.replace(
+        handler.ENVIRONMENT, diagnose=timings.timed_diagnose(handler.ENVIRONMENT.diagnose))
     BaseClient._make_api_call = timings.timed_api_call(BaseClient._make_api_call)
     return handler
 

@@ -21,6 +21,7 @@ destination = the dead-letter queue):
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,13 +45,11 @@ from botocore.config import Config
 from advisor import render, sinks
 from advisor.events import AlarmEvent, EventError, parse_alarm_event
 
-TOPIC_ARN = os.environ.get("TOPIC_ARN", "")
-SLACK_SECRET_ARN = os.environ.get("SLACK_SECRET_ARN", "")
-IDEMPOTENCY_TABLE = os.environ.get("IDEMPOTENCY_TABLE", "")
-SLACK_BUDGET_S = float(os.environ.get("ADVISOR_SLACK_BUDGET_S", "20"))
 SECRET_MAX_AGE_S = 300
 RESERVE_S = 5.0  # left at the end of the invocation for the idempotency record and the metrics flush
 IDEMPOTENCY_EXPIRY_S = 24 * 3600  # longer than Lambda's 6 h async retry window; the key changes per transition
+# Short timeouts and standard retries keep a slow dependency from eating the invocation's time.
+_CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
 
 
 class UnprocessableEvent(Exception):
@@ -71,6 +70,28 @@ class _RedactingFormatter(LambdaPowertoolsFormatter):
 
 logger = Logger(logger_formatter=_RedactingFormatter())
 metrics = Metrics()
+_IDEMPOTENCY = IdempotencyConfig(event_key_jmespath="key", raise_on_no_idempotency_key=True,
+                                 expires_after_seconds=IDEMPOTENCY_EXPIRY_S, use_local_cache=True)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What one execution environment builds once and every invocation reuses: its settings and AWS clients.
+
+    `build_environment` is the one place they are made; tests build their own (their environment variables, a
+    hand-written diagnosis, a Slack sink on a fake clock) and put it in `handler.ENVIRONMENT`.
+    """
+
+    topic_arn: str
+    slack_secret_arn: str
+    idempotency_table: str
+    slack_budget_s: float
+    session: Any
+    sns: Any | None
+    secrets: SecretsProvider | None
+    process_once: Callable[..., dict]
+    diagnose: Callable[[AlarmEvent], dict]
+    post_slack: Callable[..., int]
 
 
 def _region(arn: str) -> str | None:
@@ -78,61 +99,75 @@ def _region(arn: str) -> str | None:
     return parts[3] if len(parts) > 5 and parts[0] == "arn" else None
 
 
-# Clients are built once per execution environment and reused; short timeouts and standard retries keep a
-# slow dependency from eating the invocation's time.
-_SESSION = boto3.Session()
-_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
-_SNS = _SESSION.client("sns", region_name=_region(TOPIC_ARN), config=_CONFIG) if TOPIC_ARN else None
-_SECRETS = (SecretsProvider(boto3_client=_SESSION.client("secretsmanager", region_name=_region(SLACK_SECRET_ARN),
-                                                         config=_CONFIG))
-            if SLACK_SECRET_ARN else None)
-_PERSISTENCE = (DynamoDBPersistenceLayer(table_name=IDEMPOTENCY_TABLE,
-                                         boto3_client=_SESSION.client("dynamodb", config=_CONFIG))
-                if IDEMPOTENCY_TABLE else None)
-_IDEMPOTENCY = IdempotencyConfig(event_key_jmespath="key", raise_on_no_idempotency_key=True,
-                                 expires_after_seconds=IDEMPOTENCY_EXPIRY_S, use_local_cache=True)
+def _engine(session: Any) -> Callable[[AlarmEvent], dict]:
+    def diagnose(alarm: AlarmEvent) -> dict:
+        # Imported on first use (30-60 ms of rules and evidence code): malformed events and duplicate deliveries
+        # never need it, and the execution environment's init stays short.
+        from advisor.engine import diagnose as run_engine
+
+        return run_engine(alarm, session=session).to_dict()
+
+    return diagnose
 
 
-def _diagnose(event: dict) -> dict:
-    """Run the advisor engine on the event (the SPEC §5 dict)."""
-    # Imported on first use (30-60 ms of rules and evidence code): malformed events and duplicate deliveries
-    # never need it, and the execution environment's init stays short.
-    from advisor.engine import diagnose
+def build_environment(env: Mapping[str, str] = os.environ, *, session: Any = None,
+                      diagnose: Callable[[AlarmEvent], dict] | None = None,
+                      post_slack: Callable[..., int] = sinks.post_slack) -> Environment:
+    """Settings from `env` (TOPIC_ARN, SLACK_SECRET_ARN, IDEMPOTENCY_TABLE, ADVISOR_SLACK_BUDGET_S) and the
+    clients they call for; `diagnose` defaults to the advisor engine on `session`."""
+    session = session or boto3.Session()
+    topic_arn = env.get("TOPIC_ARN", "")
+    secret_arn = env.get("SLACK_SECRET_ARN", "")
+    table = env.get("IDEMPOTENCY_TABLE", "")
+    sns = session.client("sns", region_name=_region(topic_arn), config=_CLIENT_CONFIG) if topic_arn else None
+    secrets = (SecretsProvider(boto3_client=session.client("secretsmanager", region_name=_region(secret_arn),
+                                                           config=_CLIENT_CONFIG))
+               if secret_arn else None)
+    process_once: Callable[..., dict] = _process_once_body
+    if table:
+        persistence = DynamoDBPersistenceLayer(table_name=table,
+                                               boto3_client=session.client("dynamodb", config=_CLIENT_CONFIG))
+        process_once = idempotent_function(_process_once_body, data_keyword_argument="state_change",
+                                           persistence_store=persistence, config=_IDEMPOTENCY)
+    return Environment(topic_arn=topic_arn, slack_secret_arn=secret_arn, idempotency_table=table,
+                       slack_budget_s=float(env.get("ADVISOR_SLACK_BUDGET_S", "20")), session=session, sns=sns,
+                       secrets=secrets, process_once=process_once, diagnose=diagnose or _engine(session),
+                       post_slack=post_slack)
 
-    return diagnose(event, session=_SESSION).to_dict()
 
-
-def _webhook_url() -> str:
+def _webhook_url(environment: Environment) -> str:
     try:
-        secret = _SECRETS.get(SLACK_SECRET_ARN, max_age=SECRET_MAX_AGE_S)
+        secret = environment.secrets.get(environment.slack_secret_arn, max_age=SECRET_MAX_AGE_S)
     except GetParameterError as exc:
-        raise sinks.SinkError(f"Slack webhook secret {SLACK_SECRET_ARN} could not be read: {exc}") from None
+        raise sinks.SinkError(f"Slack webhook secret {environment.slack_secret_arn} could not be read: "
+                              f"{exc}") from None
     if not isinstance(secret, str):
         raise sinks.SinkError("the Slack secret is binary; store the webhook URL as a secret string")
     return sinks.webhook_url(secret)
 
 
-def _send_sns(diagnosis: dict, context: Any) -> str:
-    message_id = sinks.publish_sns(_SNS, TOPIC_ARN, render.render_sns(diagnosis))
+def _send_sns(environment: Environment, diagnosis: dict, context: Any) -> str:
+    message_id = sinks.publish_sns(environment.sns, environment.topic_arn, render.render_sns(diagnosis))
     return f"message {message_id}"
 
 
-def _send_slack(diagnosis: dict, context: Any) -> str:
-    url = _webhook_url()
-    budget = min(SLACK_BUDGET_S, context.get_remaining_time_in_millis() / 1000 - RESERVE_S)
-    attempts = sinks.post_slack(url, render.render_slack(diagnosis), budget_s=budget)
+def _send_slack(environment: Environment, diagnosis: dict, context: Any) -> str:
+    url = _webhook_url(environment)
+    budget = min(environment.slack_budget_s, context.get_remaining_time_in_millis() / 1000 - RESERVE_S)
+    attempts = environment.post_slack(url, render.render_slack(diagnosis), budget_s=budget)
     return f"{attempts} attempt(s)"
 
 
-def _sinks() -> list[tuple[str, Any]]:
+def _sinks(environment: Environment) -> list[tuple[str, Any]]:
     # SNS first: it is fast and carries the full diagnosis, so Slack retries never delay it.
-    return [(name, send) for name, send, configured in (("sns", _send_sns, _SNS is not None),
-                                                        ("slack", _send_slack, _SECRETS is not None)) if configured]
+    return [(name, send) for name, send, configured in (
+        ("sns", _send_sns, environment.sns is not None),
+        ("slack", _send_slack, environment.secrets is not None)) if configured]
 
 
-def _process(event: dict, context: Any) -> dict:
+def _process(environment: Environment, alarm: AlarmEvent, context: Any) -> dict:
     """Diagnose, then deliver to every configured sink; raise NotificationFailed if none took it."""
-    diagnosis = _diagnose(event)
+    diagnosis = environment.diagnose(alarm)
     rules = [f["rule"] for f in diagnosis.get("findings") or []]
     metrics.add_metric(name="Diagnoses", unit=MetricUnit.Count, value=1)
     for rule in rules:
@@ -144,9 +179,9 @@ def _process(event: dict, context: Any) -> dict:
         "evidence_errors": [e.get("evidence") for e in diagnosis.get("errors") or []]})
 
     delivered, failed, skipped = [], [], []
-    for name, send in _sinks():
+    for name, send in _sinks(environment):
         try:
-            detail = send(diagnosis, context)
+            detail = send(environment, diagnosis, context)
         except sinks.SinkSkipped as exc:
             skipped.append(name)
             logger.warning(f"{name} notification skipped: {exc}", extra={"sink": name})
@@ -177,25 +212,23 @@ class _Run:
     error: Exception | None = None
 
 
-def _process_once_body(*, alarm: dict, event: dict, context: Any, run: _Run) -> dict:
+def _process_once_body(*, state_change: dict, environment: Environment, alarm: AlarmEvent, context: Any,
+                       run: _Run) -> dict:
+    # `state_change` ({"key": alarm.key}) is what the idempotency record is keyed on; the body needs only `alarm`.
     run.started = True
     try:
-        run.outcome = _process(event, context)
+        run.outcome = _process(environment, alarm, context)
     except Exception as exc:
         run.error = exc
         raise
     return run.outcome
 
 
-_process_once = (idempotent_function(_process_once_body, data_keyword_argument="alarm",
-                                     persistence_store=_PERSISTENCE, config=_IDEMPOTENCY)
-                 if _PERSISTENCE is not None else _process_once_body)
-
-
-def _notify_once(alarm: AlarmEvent, event: dict, context: Any) -> dict:
+def _notify_once(environment: Environment, alarm: AlarmEvent, context: Any) -> dict:
     run = _Run()
     try:
-        outcome = _process_once(alarm={"key": alarm.key}, event=event, context=context, run=run)
+        outcome = environment.process_once(state_change={"key": alarm.key}, environment=environment, alarm=alarm,
+                                           context=context, run=run)
     except IdempotencyAlreadyInProgressError:
         # Another invocation holds this state change; it raises (and so retries) if it cannot deliver.
         logger.info("Duplicate delivery while the first one is still running: not notifying twice")
@@ -203,10 +236,10 @@ def _notify_once(alarm: AlarmEvent, event: dict, context: Any) -> dict:
         return {"duplicate": True}
     except IdempotencyPersistenceLayerError as exc:
         if not run.started:
-            logger.warning(f"Idempotency table {IDEMPOTENCY_TABLE} unavailable ({exc}); notifying without the "
-                           "duplicate check rather than risk losing the alert")
-            return _process(event, context)
-        logger.warning(f"Idempotency table {IDEMPOTENCY_TABLE} unavailable after processing ({exc}); "
+            logger.warning(f"Idempotency table {environment.idempotency_table} unavailable ({exc}); notifying "
+                           "without the duplicate check rather than risk losing the alert")
+            return _process(environment, alarm, context)
+        logger.warning(f"Idempotency table {environment.idempotency_table} unavailable after processing ({exc}); "
                        "a redelivery of this event may notify again")
         if run.error is not None:
             raise run.error from None
@@ -232,4 +265,8 @@ def handler(event: dict, context: Any) -> dict:
     logger.set_correlation_id(alarm.key)
     logger.append_keys(alarm=alarm.name, endpoint=alarm.endpoint, variant=alarm.variant, state=alarm.state)
     _IDEMPOTENCY.register_lambda_context(context)
-    return {"alarm": alarm.key, **_notify_once(alarm, event, context)}
+    return {"alarm": alarm.key, **_notify_once(ENVIRONMENT, alarm, context)}
+
+
+# Built at import, in Lambda's init phase, and reused by every invocation of this execution environment.
+ENVIRONMENT = build_environment()

@@ -26,7 +26,10 @@ from stacks.notifications import Notifications
 LAMBDAS_DIR = Path(__file__).resolve().parent.parent / "lambdas"
 # The CLI is not part of the Lambda, and bytecode caches would change the asset hash for nothing.
 ASSET_EXCLUDE = ["advisor/cli.py", "**/__pycache__", "**/*.pyc"]
-POWERTOOLS_PARAMETER = "/aws/service/powertools/python/arm64/python3.12/{version}"
+# The Lambda's Python. `make setup` builds .venv with the same one (Makefile LAMBDA_PYTHON), so the tests run the
+# advisor on what production runs; tests/test_runtime_parity.py holds the two, and the Powertools layer, together.
+RUNTIME = lambda_.Runtime.PYTHON_3_13
+POWERTOOLS_PARAMETER = f"/aws/service/powertools/python/arm64/{RUNTIME.name}/{{version}}"
 SERVICE_NAME = "latency-advisor"
 METRICS_NAMESPACE = "SageMakerLatencyAdvisor"
 
@@ -52,6 +55,11 @@ WILDCARD_FINDINGS = ("Resource::*",
                      "Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model/*")
 # The longest partition/region/account an ARN can resolve to, so the size estimate never falls short.
 LONGEST_ENDPOINT_ARN_PREFIX = "arn:aws-us-gov:sagemaker:ap-southeast-5:123456789012:endpoint/"
+
+
+def lambda_code() -> lambda_.Code:
+    """The Lambda's code: lambdas/ without the CLI (tests/test_packaging.py lists what this ships)."""
+    return lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=ASSET_EXCLUDE)
 
 
 def describe_endpoint_groups(names: Iterable[str]) -> list[list[str]]:
@@ -110,10 +118,10 @@ class Advisor(Construct):
         self.function = lambda_.Function(
             self, "Function",
             description="Diagnoses SageMaker latency alarms and posts the findings",
-            runtime=lambda_.Runtime.PYTHON_3_12,
+            runtime=RUNTIME,
             architecture=lambda_.Architecture.ARM_64,
             handler="handler.handler",
-            code=lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=ASSET_EXCLUDE),
+            code=lambda_code(),
             layers=[self._powertools_layer(config.advisor.powertools_version)],
             role=self.role,
             log_group=self.log_group,
@@ -130,8 +138,9 @@ class Advisor(Construct):
         self.function.node.default_child.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W3005"]}})
         Validations.of(self.function).acknowledge(Acknowledgment(
             id="AwsSolutions::AwsSolutions-L1",
-            reason="Python 3.12 on purpose: the Powertools public layer is resolved for python3.12/arm64 and "
-                   "the advisor is tested on it; a runtime upgrade moves both together."))
+            reason="Python 3.13 on purpose: the tests run on Python 3.13 (make setup builds .venv with it) and the "
+                   "Powertools public layer is resolved for python3.13/arm64; python3.14 waits for a 3.14 "
+                   "interpreter in development, and then the runtime, the venv and the layer move together."))
         self._grant(config, notifications)
         self._route(config)
         self._dead_letter_alarm(config, notifications)

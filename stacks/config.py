@@ -28,7 +28,16 @@ from stacks.thresholds import (
 DEFAULT_STACK_NAME = "SageMakerLatencyAdvisor"
 DEFAULT_VARIANT = "AllTraffic"
 DEFAULT_RUNBOOK_URL = "https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch.html"
-DEFAULT_POWERTOOLS_VERSION = "latest"
+
+
+def _pinned_powertools() -> str:
+    """The aws-lambda-powertools version requirements.txt pins: the one the tests ran, so the layer's default."""
+    pins = (Path(__file__).resolve().parents[1] / "requirements.txt").read_text(encoding="utf-8")
+    return re.search(r"^aws-lambda-powertools==(\S+)", pins, re.MULTILINE).group(1)
+
+
+# Not "latest": a layer published after the tests ran would reach production untested.
+DEFAULT_POWERTOOLS_VERSION = _pinned_powertools()
 
 SAGEMAKER_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 # Short enough that prefix/endpoint/variant/metric stays within CloudWatch's 255-character alarm name.

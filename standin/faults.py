@@ -88,7 +88,7 @@ class FaultInjector:
             return botocore_stubber(event_name=event_name, request=request, **kwargs)
         if target.fault.error in TIMEOUTS:
             raise TIMEOUTS[target.fault.error](endpoint_url=request.url)
-        return self._error_response(request.url, target)
+        return self._error_response(request, target)
 
     def _take(self, key: tuple[str, str]) -> _Target | None:
         """The target if this attempt fails; counts it down (locked: the advisor may call in parallel)."""
@@ -98,12 +98,15 @@ class FaultInjector:
                 target.remaining -= 1
             return target
 
-    def _error_response(self, url: str, target: _Target) -> AWSResponse:
+    def _error_response(self, request: AWSPreparedRequest, target: _Target) -> AWSResponse:
         code = target.fault.error
         message = self._message(target.fault.service, target.fault.operation, code)
         request_id = str(uuid.uuid4())
         headers = {"x-amzn-RequestId": request_id}
-        if target.protocol in _JSON_PROTOCOLS:
+        # Answered in the protocol the request came in, as AWS does: a client with an older API model may speak
+        # another one (botocore 1.34's CloudWatch speaks query; newer ones speak JSON).
+        content_type = str(request.headers.get("Content-Type") or "")
+        if "json" in content_type if content_type else target.protocol in _JSON_PROTOCOLS:
             headers |= {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": code}
             if target.query_compatible:
                 headers["x-amzn-query-error"] = f"{code};Sender"
@@ -113,7 +116,7 @@ class FaultInjector:
             body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>{escape(code)}</Code>"
                     f"<Message>{escape(message)}</Message></Error><RequestId>{request_id}</RequestId>"
                     "</ErrorResponse>")
-        return AWSResponse(url, http_status(code), headers, MockRawResponse(body))
+        return AWSResponse(request.url, http_status(code), headers, MockRawResponse(body))
 
     def _message(self, service: str, operation: str, code: str) -> str:
         """The message AWS would send, near enough for the advisor to quote."""

@@ -3,9 +3,10 @@
 Gaps filled (each checked against moto 5.2.5's source and behaviour):
 
 1. SageMaker instance types. moto's CreateEndpointConfig knows 66 ml.* types and rejects g5, g6, g6e, p4d,
-   p5, inf2, trn1, c7g, ... Here a type is valid if the SageMaker API model shipped with botocore lists it
-   (shape ProductionVariantInstanceType, the enum AWS validates against) or the advisor knows it
-   (advisor.instances.INSTANCE_SPECS); anything else (a typo such as ml.m5.2xlarg) is a ValidationException.
+   p5, inf2, trn1, c7g, ... Here a type is valid exactly when the SageMaker API model shipped with botocore
+   lists it (shape ProductionVariantInstanceType, the enum AWS validates against); anything else (a typo such
+   as ml.m5.2xlarg) is a ValidationException. Nothing comes from the advisor's own tables: a stand-in that
+   accepted what the product knows could never catch the product being wrong.
 2. UpdateEndpoint, absent from moto: switches the endpoint to the new config (variants, capacity, async
    config) and sets LastModifiedTime. A scenario's CreateEndpoint / UpdateEndpoint less than DEPLOYMENT_S
    (10 min) before the replay clock is still in progress: status Creating / Updating, the new config in
@@ -68,7 +69,6 @@ from moto.sagemaker.models import (
 )
 from moto.sagemaker.responses import SageMakerResponse
 
-from advisor.instances import INSTANCE_SPECS
 from standin import autoscaling
 from standin.statistics import (
     SIMPLE_STATISTICS,
@@ -81,7 +81,7 @@ from standin.statistics import (
 
 HOSTING_INSTANCE_TYPES: frozenset[str] = frozenset(
     botocore.session.get_session().get_service_model("sagemaker")
-    .shape_for("ProductionVariantInstanceType").enum) | frozenset(INSTANCE_SPECS)
+    .shape_for("ProductionVariantInstanceType").enum)
 
 EXTRA_SCALABLE_DIMENSIONS = {
     "SAGEMAKER_VARIANT_DESIRED_PROVISIONED_CONCURRENCY": "sagemaker:variant:DesiredProvisionedConcurrency",

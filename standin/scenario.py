@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,6 @@ from typing import Any
 import botocore.session
 from botocore.model import OperationNotFoundError, ServiceModel, Shape
 from botocore.validate import ParamValidator
-
-from advisor.events import parse_time
 
 DEFAULT_AT_S = -30 * 86400
 REPLAY_CLOCK_AFTER_ALARM = timedelta(seconds=30)  # SPEC §6: replay's clock is frozen at T + 30 s
@@ -34,6 +32,18 @@ _SETUP_KEYS = frozenset({"service", "operation", "params", "at"})
 _FAULT_KEYS = frozenset({"operation", "error", "times"})
 _REQUIRED = object()
 _ERROR_CODE = re.compile(r"[A-Za-z][A-Za-z0-9.]*")
+
+
+def _parse_time(value: Any) -> datetime:
+    """An ISO-8601 time as CloudWatch writes it ('2026-11-20T12:00:00.000+0000'), as aware UTC; ValueError if not.
+
+    The stand-in's own reading, not the advisor's (advisor.events.parse_time): a scenario's T must not depend on
+    the code under test.
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not an ISO-8601 time")
+    parsed = datetime.fromisoformat(value.strip())
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 class ScenarioError(ValueError):
@@ -182,7 +192,7 @@ class _Loader:
                           _dig(event, "Records", 0, "Sns", "Timestamp")):
             if candidate is not None:
                 try:
-                    return parse_time(candidate, "event")
+                    return _parse_time(candidate)
                 except ValueError:
                     continue
         raise self.fail("event", "no alarm time: expected alarmData.state.timestamp (Lambda action), "

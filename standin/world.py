@@ -52,14 +52,16 @@ class World:
     injector: FaultInjector  # counts every request the advisor's session sends (attempts, retries included)
 
 
-def make_session(region: str, account: str | None = None, injector: FaultInjector | None = None) -> boto3.Session:
+def make_session(region: str, account: str | None = None, injector: FaultInjector | None = None,
+                 loader: botocore.loaders.Loader | None = None) -> boto3.Session:
     """A boto3 session with fake credentials that ignores AWS_ENDPOINT_URL and profiles from the environment.
 
     `account` puts the session's requests in that moto account; `injector` takes moto's place on this
-    session's `before-send` event, so only this session's clients see the faults.
+    session's `before-send` event, so only this session's clients see the faults; `loader` gives its clients
+    other API models (an older botocore's, say) than the installed ones.
     """
     core = botocore.session.Session()
-    core.register_component("data_loader", _LOADER)
+    core.register_component("data_loader", loader or _LOADER)
     core.set_config_variable("ignore_configured_endpoint_urls", True)
     core.set_credentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY)
     if account is not None:
@@ -114,12 +116,15 @@ def _one_line(text: str | None) -> str:
 
 
 @contextmanager
-def replay_world(scenario: Scenario) -> Iterator[World]:
-    """Open the scenario's world: moto started and patched, setup calls made; everything undone on exit."""
+def replay_world(scenario: Scenario, loader: botocore.loaders.Loader | None = None) -> Iterator[World]:
+    """Open the scenario's world: moto started and patched, setup calls made; everything undone on exit.
+
+    `loader`, if given, supplies the API models of the advisor's session (`world.session`) only.
+    """
     if botocore_stubber.enabled:
         raise RuntimeError("replay_world: another moto mock is already active; a world needs moto to itself")
     injector = FaultInjector(scenario.faults, scenario.account)
     with gaps_applied(f"the replay world of {scenario.name!r}"), mock_aws():
         run_setup(scenario, make_session(scenario.region, scenario.account), scenario.account)
-        yield World(scenario=scenario, session=make_session(scenario.region, scenario.account, injector),
+        yield World(scenario=scenario, session=make_session(scenario.region, scenario.account, injector, loader),
                     now=scenario.now, region=scenario.region, account=scenario.account, injector=injector)

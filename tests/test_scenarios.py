@@ -52,6 +52,12 @@ FILES = scenario_files()
 IDS = [path.name.removesuffix(".json") for path in FILES]
 
 
+def test_the_shared_scenarios_are_replayed_too() -> None:
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} absent: only the repository's own scenarios were replayed")
+    assert any(path.parent == SHARED for path in FILES)
+
+
 @cache
 def document(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))

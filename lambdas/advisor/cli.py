@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -33,10 +34,31 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+class StandinMissing(Exception):
+    """The offline stand-in (a development package) or one of its dependencies is not installed."""
+
+
+def _require_standin(command: str, *modules: str) -> None:
+    """Import the stand-in's modules now: the advisor itself never needs them (nor moto, nor its kin).
+
+    They come from the dev-only distribution in standin/ that `make setup` installs; a wheel of the advisor
+    alone has `replay` and `demo` say what to install rather than fail with a traceback.
+    """
+    try:
+        for name in modules:
+            importlib.import_module(f"standin.{name}")
+    except ModuleNotFoundError as exc:
+        raise StandinMissing(f"{command} needs the offline stand-in (module {exc.name!r} is missing): "
+                             "run `make setup` (dev dependencies)") from None
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     """Run the advisor on a recorded scenario against the offline stand-in."""
     from advisor.engine import diagnose
     from advisor.events import EventError
+
+
+    _require_standin("replay", "scenario", "world")
     from standin.scenario import ScenarioError, load_scenario
     from standin.world import replay_world
 
@@ -109,6 +131,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
 
 def cmd_demo(_: argparse.Namespace) -> int:
     """The offline end-to-end demo."""
+    _require_standin("demo", "demo")
     from standin.demo import run_demo
 
     return run_demo()
@@ -143,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
+    except StandinMissing as exc:
+        return _fail(str(exc), 2)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
     except BrokenPipeError:  # `advisor replay x.json | head`: the reader left; not an error of ours

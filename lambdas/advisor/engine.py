@@ -125,10 +125,14 @@ def _session() -> Any:
     return _default_session
 
 
-def diagnose(event: Any, *, session: Any = None, now: datetime | None = None,
+def diagnose(event: AlarmEvent | Any, *, session: Any = None, now: datetime | None = None,
              thresholds: Thresholds = DEFAULT, budget_s: float | None = None) -> Diagnosis:
-    """Parse the event, gather the evidence, run the rules. Raises EventError for an event it cannot diagnose."""
-    alarm = parse_alarm_event(event)
+    """Gather the evidence for the alarm and run the rules.
+
+    `event` is an AlarmEvent the caller has parsed (the handler parses each event once, at the edge) or a raw
+    event (the CLI), parsed here; EventError for a raw event it cannot diagnose.
+    """
+    alarm = event if isinstance(event, AlarmEvent) else parse_alarm_event(event)
     now = now or datetime.now(UTC)
     if alarm.state != "ALARM":
         return Diagnosis(alarm, None, [], {"total": 0, "by_operation": {}}, [], _resolved_notice(alarm), now)

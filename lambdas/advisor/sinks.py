@@ -115,12 +115,16 @@ def _network_error(exc: BaseException) -> str:
 
 
 def post_slack(url: str, payload: dict, *, budget_s: float,
-               sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> int:
+               sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+               urlopen: Callable[..., Any] = urllib.request.urlopen) -> int:
     """POST the payload to the webhook and return the number of attempts it took.
 
     Retries 429 (after its Retry-After), 5xx and network errors (DNS, refused, reset, timeout) while the next
     attempt still fits in `budget_s`; other 4xx answers (invalid_blocks, no_service, ...) fail at once.
     Raises SinkError with a redacted message.
+
+    `sleep`, `clock` and `urlopen` are the only ways it waits, tells time and reaches the network: tests pass a
+    fake clock (and, for timeouts, a fake urlopen) so that retries and budgets cost no wall time.
     """
     body = json.dumps(payload).encode()
     start = clock()
@@ -129,7 +133,7 @@ def post_slack(url: str, payload: dict, *, budget_s: float,
         request = urllib.request.Request(url, data=body, method="POST",
                                          headers={"Content-Type": "application/json; charset=utf-8"})
         try:
-            with urllib.request.urlopen(request, timeout=max(0.1, min(ATTEMPT_TIMEOUT_S, remaining))) as response:
+            with urlopen(request, timeout=max(0.1, min(ATTEMPT_TIMEOUT_S, remaining))) as response:
                 response.read()
             return attempt
         except urllib.error.HTTPError as exc:

@@ -1,12 +1,11 @@
-"""Fixtures for the notification tests: in-process AWS (moto), a local Slack webhook, the handler loaded fresh."""
+"""Fixtures for the notification tests: in-process AWS (moto), a local Slack webhook, a fresh handler environment."""
 
 from __future__ import annotations
 
 import copy
-import importlib
+import functools
 import io
 import json
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 from moto import mock_aws
 from samples import OVERLOADED
 
+from advisor import sinks
 from standin.demo import NotificationTargets, WebhookReceiver
 from standin.runtime_api import FakeLambdaContext
 
@@ -94,31 +94,58 @@ def output(capsys: pytest.CaptureFixture[str], webhook: WebhookReceiver) -> Iter
     assert "hooks.slack.invalid/services" not in text
 
 
+@dataclass
+class FakeClock:
+    """The Slack sink's clock in these tests: sleeping moves it on at once, so retries cost no wall time."""
+
+    now: float = 0.0
+    slept: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
 @pytest.fixture
-def load_handler(aws: NotificationTargets, output: Output, monkeypatch: pytest.MonkeyPatch) -> Callable[..., ModuleType]:
-    """Import lambdas/handler.py fresh (a cold start) with the stack's environment plus `overrides`.
+def clock() -> FakeClock:
+    """A fresh fake clock for the Slack sink."""
+    return FakeClock()
 
-    The engine is replaced by a hand-written diagnosis: these tests are about delivery, not diagnosis.
+
+@pytest.fixture
+def load_handler(aws: NotificationTargets, output: Output, clock: FakeClock,
+                 monkeypatch: pytest.MonkeyPatch) -> Callable[..., ModuleType]:
+    """lambdas/handler.py with a new execution environment (a cold start): the stack's settings plus `overrides`.
+
+    The engine is replaced by a hand-written diagnosis (these tests are about delivery, not diagnosis), and the
+    Slack sink tells time by `clock`; `urlopen` replaces its network where a test fakes a timeout, `session` the
+    boto3 session the clients are built from.
     """
+    # Powertools reads these when the module creates its Logger and Metrics, at the first import.
+    for name, value in {"POWERTOOLS_SERVICE_NAME": "latency-advisor",
+                        "POWERTOOLS_METRICS_NAMESPACE": "SageMakerLatencyAdvisor",
+                        "AWS_LAMBDA_FUNCTION_NAME": "latency-advisor"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.syspath_prepend(str(LAMBDAS))
+    import handler
 
-    def load(diagnosis: dict | None = None, **overrides: str | None) -> ModuleType:
+    handler.logger.registered_handler.setStream(output.logs)
+
+    def load(diagnosis: dict | None = None, *, urlopen: Callable[..., Any] | None = None, session: Any = None,
+             **overrides: str | None) -> ModuleType:
         env = {"TOPIC_ARN": aws.topic_arn, "SLACK_SECRET_ARN": aws.secret_arn,
-               "IDEMPOTENCY_TABLE": NotificationTargets.TABLE,
-               "ADVISOR_SLACK_BUDGET_S": "5", "POWERTOOLS_SERVICE_NAME": "latency-advisor",
-               "POWERTOOLS_METRICS_NAMESPACE": "SageMakerLatencyAdvisor",
-               "AWS_LAMBDA_FUNCTION_NAME": "latency-advisor", **overrides}
-        for name, value in env.items():
-            if value is None:
-                monkeypatch.delenv(name, raising=False)
-            else:
-                monkeypatch.setenv(name, value)
-        monkeypatch.syspath_prepend(str(LAMBDAS))
-        module = importlib.reload(sys.modules["handler"]) if "handler" in sys.modules else importlib.import_module(
-            "handler")
+               "IDEMPOTENCY_TABLE": NotificationTargets.TABLE, "ADVISOR_SLACK_BUDGET_S": "5", **overrides}
         result = copy.deepcopy(diagnosis or OVERLOADED)
-        monkeypatch.setattr(module, "_diagnose", lambda event: copy.deepcopy(result))
-        module.logger.registered_handler.setStream(output.logs)
-        return module
+        post_slack = functools.partial(sinks.post_slack, clock=clock, sleep=clock.sleep,
+                                       **({"urlopen": urlopen} if urlopen else {}))
+        environment = handler.build_environment({name: value for name, value in env.items() if value is not None},
+                                                session=session, diagnose=lambda alarm: copy.deepcopy(result),
+                                                post_slack=post_slack)
+        monkeypatch.setattr(handler, "ENVIRONMENT", environment)
+        return handler
 
     return load
 

@@ -1,19 +1,22 @@
 """The handler's delivery contract (SPEC §8), in process: idempotency, sink failures, secrets, the DLQ path.
 
 AWS is moto in process, Slack is a local receiver, the engine is replaced by a hand-written diagnosis. The
-`output` fixture checks after every test that the webhook URL appeared nowhere in the handler's output.
+Slack sink waits on a fake clock (`clock`), so Retry-After, backoff and budgets are checked exactly and cost no
+wall time. The `output` fixture checks after every test that the webhook URL appeared nowhere in the output.
 """
 
 from __future__ import annotations
 
 import json
-import time
+import urllib.request
+from typing import Any
 
 import pytest
-from conftest import Output, deny
+from conftest import FakeClock, Output, deny
 from samples import EVENTBRIDGE_EVENT, LAMBDA_ACTION_EVENT, OVERLOADED, RESOLVED, SNS_EVENT
 
-from advisor import render
+from advisor import render, sinks
+from advisor.events import AlarmEvent
 from standin.demo import NotificationTargets, Reply, WebhookReceiver
 
 
@@ -74,44 +77,59 @@ def test_redelivery_to_a_new_execution_environment_notifies_once(load_handler, a
     assert len(aws.messages()) == 1 and len(webhook.received) == 1
 
 
-def test_slack_429_is_retried_after_retry_after(load_handler, aws: NotificationTargets, webhook: WebhookReceiver, context,
-                                                output) -> None:
-    webhook.script(Reply(429, "rate_limited", {"Retry-After": "1"}))
+def test_the_engine_gets_the_alarm_the_handler_parsed(load_handler, aws, webhook, context,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     handler = load_handler()
-    started = time.monotonic()
-    outcome = handler.handler(LAMBDA_ACTION_EVENT, context)
-    assert time.monotonic() - started >= 1.0
+    seen: list[Any] = []
+    environment = handler.build_environment(
+        {"TOPIC_ARN": aws.topic_arn}, diagnose=lambda alarm: seen.append(alarm) or json.loads(json.dumps(OVERLOADED)))
+    monkeypatch.setattr(handler, "ENVIRONMENT", environment)
+    outcome = handler.handler(SNS_EVENT, context)
+    [alarm] = seen
+    assert isinstance(alarm, AlarmEvent) and outcome["alarm"] == alarm.key
+    assert alarm.endpoint == "image-tagger" and alarm.state == "ALARM"
+
+
+def test_slack_429_is_retried_after_retry_after(load_handler, aws: NotificationTargets, webhook: WebhookReceiver, context,
+                                                clock: FakeClock, output) -> None:
+    webhook.script(Reply(429, "rate_limited", {"Retry-After": "1"}))
+    outcome = load_handler().handler(LAMBDA_ACTION_EVENT, context)
+    assert clock.slept == [1.0]  # exactly the Retry-After, over the real loopback network
     assert outcome["delivered"] == ["sns", "slack"]
     assert len(webhook.received) == 1
     assert any(r["message"] == "slack notification sent (2 attempt(s))" for r in output.log_records())
 
 
 def test_retry_after_beyond_the_budget_gives_up_at_once_and_sns_is_sent(load_handler, aws: NotificationTargets, webhook, context,
-                                                                       output: Output) -> None:
+                                                                       clock: FakeClock, output: Output) -> None:
     webhook.script(Reply(429, "rate_limited", {"Retry-After": "60"}))
-    started = time.monotonic()
     outcome = load_handler().handler(LAMBDA_ACTION_EVENT, context)
-    assert time.monotonic() - started < 3
+    assert clock.slept == []  # no point waiting 60 s with a 5 s budget
+    assert len(webhook.received) == 0
     assert outcome["delivered"] == ["sns"] and outcome["failed"] == ["slack"]
     assert "HTTP 429 rate_limited" in _errors(output)[0]
 
 
 @pytest.mark.parametrize("fault", ["5xx", "timeout", "dns"])
 def test_slack_down_still_delivers_sns(fault: str, load_handler, aws: NotificationTargets, webhook: WebhookReceiver, context,
-                                       output: Output) -> None:
+                                       clock: FakeClock, output: Output) -> None:
+    urlopen = None
     if fault == "5xx":
         webhook.script(*[Reply(503, "service_unavailable")] * 10)
     elif fault == "timeout":
-        webhook.script(*[Reply(delay_s=3)] * 10)
+        def urlopen(request: urllib.request.Request, timeout: float) -> None:
+            clock.now += timeout  # the attempt waited its whole timeout for a reply (see tests/notify/test_sinks.py)
+            raise TimeoutError("timed out")
     else:
         aws.set_secret(f"https://hooks.slack.invalid/services/T00000000/B00000000/{webhook.token}")
-    started = time.monotonic()
-    outcome = load_handler(ADVISOR_SLACK_BUDGET_S="1.5").handler(LAMBDA_ACTION_EVENT, context)
-    assert time.monotonic() - started < 5  # the budget bounds the retries
+    outcome = load_handler(ADVISOR_SLACK_BUDGET_S="1.5", urlopen=urlopen).handler(LAMBDA_ACTION_EVENT, context)
+    assert clock.now <= 1.5  # the budget bounds the retries and the waits
     assert outcome["delivered"] == ["sns"] and outcome["failed"] == ["slack"]
     assert len(aws.messages()) == 1
     [error] = _errors(output)
-    assert error.startswith("slack notification failed: Slack webhook gave up after")
+    # Backoff is jittered: the budget or the attempt limit ends the retries, whichever comes first.
+    assert error.startswith(("slack notification failed: Slack webhook gave up after",
+                             f"slack notification failed: Slack webhook failed {sinks.MAX_ATTEMPTS} times"))
     assert {"5xx": "HTTP 503", "timeout": "timed out", "dns": "gaierror"}[fault] in error
     assert output.metrics()["NotificationFailures"] == 1
 
@@ -119,7 +137,7 @@ def test_slack_down_still_delivers_sns(fault: str, load_handler, aws: Notificati
 def test_sns_denied_still_delivers_slack(load_handler, aws: NotificationTargets, webhook: WebhookReceiver, context,
                                          output: Output) -> None:
     handler = load_handler()
-    deny(handler._SNS, "Publish")
+    deny(handler.ENVIRONMENT.sns, "Publish")
     outcome = handler.handler(LAMBDA_ACTION_EVENT, context)
     assert outcome["delivered"] == ["slack"] and outcome["failed"] == ["sns"]
     assert len(webhook.received) == 1
@@ -129,7 +147,7 @@ def test_sns_denied_still_delivers_slack(load_handler, aws: NotificationTargets,
 def test_both_sinks_down_raises_for_the_dead_letter_queue_and_a_retry_delivers(
         load_handler, aws: NotificationTargets, webhook: WebhookReceiver, context, output: Output) -> None:
     handler = load_handler(ADVISOR_SLACK_BUDGET_S="1")
-    deny(handler._SNS, "Publish")
+    deny(handler.ENVIRONMENT.sns, "Publish")
     webhook.script(*[Reply(500, "rollup_error")] * 10)
     with pytest.raises(handler.NotificationFailed, match=r"every notification sink failed \(sns, slack\)") as raised:
         handler.handler(LAMBDA_ACTION_EVENT, context)

@@ -49,7 +49,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
         ],
         "thresholds": {"OverheadLatency": {"ms": 50}},
         "notify": {"slack_secret_arn": EXISTING_SECRET_ARN},
-        "advisor": {"powertools_version": "3.37.0", "reserved_concurrency": 5},
+        "advisor": {"powertools_version": "3.36.0", "reserved_concurrency": 5},
         "runbook_url": "https://wiki.example.com/runbooks/sagemaker-latency",
         "tags": {"team": "ml-platform"},
     },

@@ -25,7 +25,7 @@ def test_every_acknowledged_finding_has_a_written_reason(any_synth):
     acknowledged = {rule: reason
                     for node in any_synth.stack.node.find_all() for entry in node.node.metadata
                     if entry.type == ACKNOWLEDGED for rule, reason in entry.data.items()}
-    assert acknowledged, "the stack acknowledges at least the Python 3.12 runtime choice"
+    assert acknowledged, "the stack acknowledges at least the Python 3.13 runtime choice"
     for rule, reason in acknowledged.items():
         assert rule.startswith("AwsSolutions::AwsSolutions-"), rule
         assert len(reason.split()) >= 8, (rule, reason)

@@ -121,7 +121,7 @@ def test_defaults_of_a_minimal_config():
                                           ("OverheadLatency", "Average", 100, 60, 3, 5)]
     assert config.stack_name == "SageMakerLatencyAdvisor"
     assert (config.notify.email, config.notify.uses_slack) == ((), False)
-    assert (config.advisor.powertools_version, config.advisor.reserved_concurrency) == ("latest", None)
+    assert (config.advisor.powertools_version, config.advisor.reserved_concurrency) == ("3.37.0", None)
 
 
 def test_unreadable_and_malformed_files(tmp_path):

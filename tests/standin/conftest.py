@@ -7,13 +7,13 @@ import json
 from typing import Any
 
 import pytest
-from standin_helpers import EXAMPLE, ScenarioBuilder, endpoint_setup, lambda_event
+from standin_helpers import ScenarioBuilder, endpoint_setup, example, lambda_event
 
 
 @pytest.fixture(scope="session")
 def example_document() -> dict[str, Any]:
     """The shared example scenario, decoded (tests copy it before changing it)."""
-    return json.loads(EXAMPLE.read_text())
+    return json.loads(example().read_text())
 
 
 @pytest.fixture

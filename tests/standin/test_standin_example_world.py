@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from standin_helpers import DIMENSIONS, EXAMPLE
+from standin_helpers import DIMENSIONS, example
 
 from standin.scenario import load_scenario
 from standin.world import World, replay_world
@@ -18,7 +18,7 @@ T = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    with replay_world(load_scenario(EXAMPLE)) as opened:
+    with replay_world(load_scenario(example())) as opened:
         yield opened
 
 

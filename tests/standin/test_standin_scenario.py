@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from standin_helpers import EXAMPLE, ScenarioBuilder, datum, lambda_event
+from standin_helpers import ScenarioBuilder, datum, example, lambda_event
 
 from standin.scenario import ScenarioError, load_scenario
 
@@ -32,9 +32,9 @@ def sns_event(timestamp: str) -> dict[str, Any]:
 
 
 def test_example_loads_with_offsets_resolved() -> None:
-    scenario = load_scenario(EXAMPLE)
+    scenario = load_scenario(example())
     assert scenario.name == "example-cpu-tensorflow-overloaded"
-    assert scenario.source == EXAMPLE.name
+    assert scenario.source == example().name
     assert (scenario.alarm_time, scenario.region, scenario.account) == (T, "us-east-1", "123456789012")
     create_endpoint = next(call for call in scenario.setup if call.operation == "CreateEndpoint")
     assert create_endpoint.at == T - timedelta(days=30)

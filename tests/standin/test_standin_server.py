@@ -8,7 +8,7 @@ import boto3
 import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from standin_helpers import DIMENSIONS, ENDPOINT, EXAMPLE, ScenarioBuilder, datum, endpoint_setup
+from standin_helpers import DIMENSIONS, ENDPOINT, ScenarioBuilder, datum, endpoint_setup, example
 
 from standin.scenario import load_scenario
 from standin.server import StandinServer, load_setup
@@ -23,7 +23,7 @@ def client(server: StandinServer, service: str) -> BaseClient:
 
 
 def test_example_world_over_http() -> None:
-    scenario = load_scenario(EXAMPLE)
+    scenario = load_scenario(example())
     with StandinServer() as server:
         assert server.endpoint_url.startswith("http://127.0.0.1:")
         assert load_setup(scenario, server.endpoint_url) == T + timedelta(seconds=30)
