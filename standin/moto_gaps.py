@@ -66,6 +66,7 @@ from moto.sagemaker.models import (
 from moto.sagemaker.responses import SageMakerResponse
 
 from advisor.instances import INSTANCE_SPECS
+from standin.cloudformation import CLOUDFORMATION_PATCHES
 from standin.statistics import (
     SIMPLE_STATISTICS,
     PeriodData,
@@ -108,7 +109,7 @@ def gaps_applied(owner: str) -> Iterator[None]:
         _owner = owner
     try:
         with ExitStack() as patches:
-            for target, attribute, replacement in _PATCHES:
+            for target, attribute, replacement in (*_PATCHES, *CLOUDFORMATION_PATCHES):
                 patches.enter_context(mock.patch.object(target, attribute, replacement, create=True))
             for module in (aas_models, aas_responses):
                 patches.enter_context(mock.patch.object(module, "ScalableDimensionValueSet", _SCALABLE_DIMENSIONS))
