@@ -56,9 +56,10 @@ def cdk_env(endpoint_url: str, base: Mapping[str, str] | None = None) -> dict[st
     return env
 
 
-def cdk(args: Sequence[str], endpoint_url: str, *, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run the pinned CDK CLI from the project folder against the stand-in; raise with its output on failure."""
-    result = subprocess.run([str(CDK), *args], cwd=REPO, env=cdk_env(endpoint_url), capture_output=True,
+def cdk(args: Sequence[str], endpoint_url: str, *, check: bool = True,
+        cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """Run the pinned CDK CLI (from the project folder) against the stand-in; raise with its output on failure."""
+    result = subprocess.run([str(CDK), *args], cwd=cwd, env=cdk_env(endpoint_url), capture_output=True,
                             text=True, check=False)
     if check and result.returncode != 0:
         raise RuntimeError(f"cdk {' '.join(args)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
@@ -66,8 +67,12 @@ def cdk(args: Sequence[str], endpoint_url: str, *, check: bool = True) -> subpro
 
 
 def bootstrap(endpoint_url: str) -> subprocess.CompletedProcess[str]:
-    """`cdk bootstrap` of the stand-in's account and region (the CDKToolkit stack, its bucket and roles)."""
-    return cdk(["bootstrap", f"aws://{ACCOUNT}/{REGION}"], endpoint_url)
+    """`cdk bootstrap` of the stand-in's account and region (the CDKToolkit stack, its bucket and roles).
+
+    Run outside the project folder: the environment is named, so there is no app to synthesize first.
+    """
+    with tempfile.TemporaryDirectory(prefix="cdk-bootstrap-") as elsewhere:
+        return cdk(["bootstrap", f"aws://{ACCOUNT}/{REGION}"], endpoint_url, cwd=Path(elsewhere))
 
 
 def deploy(config: Path, endpoint_url: str, outdir: Path) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
@@ -79,9 +84,9 @@ def deploy(config: Path, endpoint_url: str, outdir: Path) -> tuple[subprocess.Co
     return result, next(iter(written.values()), {})
 
 
-def destroy(config: Path, endpoint_url: str, outdir: Path) -> subprocess.CompletedProcess[str]:
-    """`cdk destroy --force -c config=...`."""
-    return cdk(["destroy", "--force", "-c", f"config={config}", "--output", str(outdir / "cdk.out")], endpoint_url)
+def destroy(outdir: Path, endpoint_url: str) -> subprocess.CompletedProcess[str]:
+    """`cdk destroy --force` of the stack the last deploy() into `outdir` synthesized (its cloud assembly)."""
+    return cdk(["destroy", "--force", "--app", str(outdir / "cdk.out")], endpoint_url)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

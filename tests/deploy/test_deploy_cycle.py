@@ -252,7 +252,7 @@ def test_bad_config_fails_synth_with_one_line_before_deploying(cycle: Cycle, fir
 
 def test_destroy_leaves_nothing_of_the_stack(cycle: Cycle, first_deploy: Any) -> None:
     resources = cycle.stack_resources()
-    deploy_local.destroy(cycle.config, cycle.url, cycle.workdir)
+    deploy_local.destroy(cycle.workdir, cycle.url)
     cfn = cycle.client("cloudformation")
     with pytest.raises(ClientError, match="does not exist"):
         cfn.describe_stacks(StackName=STACK)
