@@ -23,8 +23,9 @@ from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation import utils as cfn_utils
 from moto.cloudformation.exceptions import CloudFormationError, UnformattedGetAttTemplateException
 from moto.cloudformation.models import ChangeSet, CloudFormationBackend, Stack
-from moto.cloudformation.parsing import ResourceMap
 from moto.cloudwatch.models import cloudwatch_backends
+from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models.table import Table
 from moto.iam.models import ManagedPolicy
 from moto.secretsmanager.models import secretsmanager_backends
 from moto.sns.models import sns_backends
@@ -316,18 +317,34 @@ def _apply_change_set(self: ChangeSet) -> None:
         stack.parameters = self.parameters
 
 
-_ORIGINAL_PARSE_SSM_PARAMETER = ResourceMap.parse_ssm_parameter
+def _ssm_parameter_name(stack: Stack, key: str) -> str | None:
+    """The SSM parameter name a template parameter of type AWS::SSM::Parameter::Value<...> was given, else None."""
+    slot = (stack.template_dict.get("Parameters") or {}).get(key) or {}
+    if not str(slot.get("Type", "")).startswith("AWS::SSM::Parameter::"):
+        return None
+    return stack.resource_map.input_parameters.get(key) or slot.get("Default")
 
 
-def _parse_ssm_parameter(self: ResourceMap, value: str, value_type: str) -> Any:
-    # moto 5.2.5's UsePreviousValue hands back the resolved value (a layer ARN), which it then looks up in SSM
-    # again and fails; a value this stack already resolved from SSM is kept as it is.
-    resolved = self.__dict__.setdefault("_standin_ssm_resolved", set())
-    if value in resolved:
-        return value
-    result = _ORIGINAL_PARSE_SSM_PARAMETER(self, value, value_type)
-    resolved.add(result if isinstance(result, str) else ",".join(result))
-    return result
+def _stack_parameters(self: Stack) -> dict[str, Any]:
+    # moto 5.2.5's UsePreviousValue hands back an SSM-typed parameter's resolved value (a layer ARN), which the
+    # update then looks up in SSM as a parameter name and fails (HTTP 500); AWS keeps the name and resolves it again.
+    return {key: _ssm_parameter_name(self, key) or value
+            for key, value in self.resource_map.resolved_parameters.items()}
+
+
+def _parameter_list(self: Stack) -> list[dict[str, Any]]:
+    # moto 5.2.5 shows an SSM-typed parameter's resolved value as its ParameterValue, so the CDK sees the
+    # parameter changed on every deploy and never skips an unchanged stack; AWS shows the parameter name there
+    # and the value under ResolvedValue.
+    listed = []
+    for key, value in self.resource_map.resolved_parameters.items():
+        entry = {"ParameterKey": key,
+                 "ParameterValue": "****" if key in self.resource_map.no_echo_parameter_keys else value}
+        name = _ssm_parameter_name(self, key)
+        if name is not None:
+            entry["ParameterValue"], entry["ResolvedValue"] = name, value
+        listed.append(entry)
+    return listed
 
 
 def _update_nested_stack(cls: type[Stack], original_resource: Stack, new_resource_name: str,
@@ -395,6 +412,28 @@ def _create_function(cls: type[LambdaFunction], resource_name: str, cloudformati
     return function
 
 
+# -- 7. DynamoDB tables --
+
+_ORIGINAL_CREATE_TABLE = Table.create_from_cloudformation_json.__func__
+
+
+def _create_table(cls: type[Table], resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
+                  region_name: str, **kwargs: Any) -> Table:
+    # moto 5.2.5 drops an AWS::DynamoDB::Table's TimeToLiveSpecification and PointInTimeRecoverySpecification
+    # (TTL and point-in-time recovery stay off); AWS turns them on as the template says.
+    table = _ORIGINAL_CREATE_TABLE(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    properties = cloudformation_json["Properties"]
+    backend = dynamodb_backends[account_id][region_name]
+    if properties.get("TimeToLiveSpecification"):
+        ttl = properties["TimeToLiveSpecification"]
+        backend.update_time_to_live(table.name, {"AttributeName": ttl.get("AttributeName"),
+                                                 "Enabled": ttl.get("Enabled") in (True, "true")})
+    recovery = (properties.get("PointInTimeRecoverySpecification") or {}).get("PointInTimeRecoveryEnabled")
+    if recovery in (True, "true"):
+        backend.update_continuous_backups(table.name, {"PointInTimeRecoveryEnabled": True})
+    return table
+
+
 CLOUDFORMATION_PATCHES: tuple[tuple[Any, str, Any], ...] = (
     (cfn_responses, "get_stack_from_s3_url", _get_stack_from_s3_url),
     (cfn_models, "get_stack_from_s3_url", _get_stack_from_s3_url),
@@ -403,9 +442,11 @@ CLOUDFORMATION_PATCHES: tuple[tuple[Any, str, Any], ...] = (
     (CloudFormationBackend, "describe_change_set", _describe_change_set),
     (CloudFormationBackend, "delete_change_set", _delete_change_set),
     (ChangeSet, "apply", _apply_change_set),
-    (ResourceMap, "parse_ssm_parameter", _parse_ssm_parameter),
+    (Stack, "stack_parameters", property(_stack_parameters)),
     (Stack, "update_from_cloudformation_json", classmethod(_update_nested_stack)),
+    (Stack, "parameter_list", property(_parameter_list)),
     (ManagedPolicy, "delete", _delete_managed_policy),
     (LambdaFunction, "create_from_cloudformation_json", classmethod(_create_function)),
+    (Table, "create_from_cloudformation_json", classmethod(_create_table)),
     (ManagedPolicy, "update_from_cloudformation_json", classmethod(_update_managed_policy)),
 )

@@ -178,6 +178,17 @@ def test_deploy_routes_alarms_to_the_advisor(cycle: Cycle, first_deploy: tuple[s
     assert "events.amazonaws.com" in queue_policy["Attributes"]["Policy"]
 
 
+def test_idempotency_table(cycle: Cycle, first_deploy: Any) -> None:
+    dynamodb = cycle.client("dynamodb")
+    table = cycle.physical_id("AWS::DynamoDB::Table")
+    assert dynamodb.describe_table(TableName=table)["Table"]["BillingModeSummary"]["BillingMode"] == (
+        "PAY_PER_REQUEST")
+    ttl = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expiration")
+    backups = dynamodb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+    assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+
+
 def describe_endpoint_arns(cycle: Cycle) -> set[str]:
     iam = cycle.client("iam")
     role = cycle.physical_id("AWS::IAM::Role")
