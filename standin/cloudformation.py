@@ -301,8 +301,40 @@ def _describe_change_set(self: CloudFormationBackend, change_set_name: str) -> C
 
 
 def _delete_change_set(self: CloudFormationBackend, change_set_name: str) -> None:
-    # moto 5.2.5 fails with HTTP 500 (UnboundLocalError) on a missing change set; AWS answers ChangeSetNotFound.
-    del self.change_sets[_find_change_set(self, change_set_name)]
+    # moto 5.2.5 fails with HTTP 500 (UnboundLocalError) on a missing change set; AWS deletes nothing and succeeds
+    # (the CDK deletes `cdk-deploy-change-set` before every deploy, whether or not it exists).
+    with contextlib.suppress(ChangeSetNotFound):
+        del self.change_sets[_find_change_set(self, change_set_name)]
+
+
+_ORIGINAL_CREATE_CHANGE_SET = CloudFormationBackend.create_change_set
+_NO_CHANGES = ("The submitted information didn't contain changes. Submit different information to create a change "
+               "set.")
+
+
+def _unchanged(stack: Stack, template: str, parameters: dict[str, str]) -> bool:
+    """Same template, same parameters, and every SSM-typed parameter still resolves to the value it had."""
+    if not stack.has_template(template) or {**stack.stack_parameters, **parameters} != stack.stack_parameters:
+        return False
+    resolved = stack.resource_map.resolved_parameters
+    return all(stack.resource_map.parse_ssm_parameter(name, "String") == resolved[key]
+               for key in resolved if (name := _ssm_parameter_name(stack, key)) is not None)
+
+
+def _create_change_set(self: CloudFormationBackend, stack_name: str, change_set_name: str, template: str,
+                       parameters: dict[str, str], description: str, change_set_type: str,
+                       **kwargs: Any) -> tuple[str, str]:
+    # moto 5.2.5 sees changes in an unchanged stack whose SSM-typed parameters the CDK passes as UsePreviousValue
+    # (it compares them with the create-time input); AWS fails such a change set as "didn't contain changes",
+    # and the CDK then reports "(no changes)".
+    change_set_id, stack_id = _ORIGINAL_CREATE_CHANGE_SET(
+        self, stack_name, change_set_name, template, parameters, description, change_set_type, **kwargs)
+    change_set = self.change_sets[change_set_id]
+    if change_set_type == "UPDATE" and change_set.status != "FAILED" and _unchanged(change_set.stack, template,
+                                                                                     parameters):
+        change_set.status, change_set.execution_status = "FAILED", "UNAVAILABLE"
+        change_set.status_reason = _NO_CHANGES
+    return change_set_id, stack_id
 
 
 def _apply_change_set(self: ChangeSet) -> None:
@@ -439,6 +471,7 @@ CLOUDFORMATION_PATCHES: tuple[tuple[Any, str, Any], ...] = (
     (cfn_models, "get_stack_from_s3_url", _get_stack_from_s3_url),
     (ParameterDict, "_check_loading_status", _check_loading_status),
     (cfn_parsing, "resource_class_from_type", _resource_class_from_type),
+    (CloudFormationBackend, "create_change_set", _create_change_set),
     (CloudFormationBackend, "describe_change_set", _describe_change_set),
     (CloudFormationBackend, "delete_change_set", _delete_change_set),
     (ChangeSet, "apply", _apply_change_set),

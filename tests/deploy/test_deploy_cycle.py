@@ -209,7 +209,8 @@ def test_advisor_may_describe_exactly_the_watched_endpoints(cycle: Cycle, first_
 
 def test_redeploy_without_change_replaces_nothing(cycle: Cycle, first_deploy: Any) -> None:
     resources, alarms = cycle.stack_resources(), cycle.alarms()
-    deploy_local.deploy(cycle.config, cycle.url, cycle.workdir)
+    result, _ = deploy_local.deploy(cycle.config, cycle.url, cycle.workdir)
+    assert f"{STACK} (no changes)" in result.stdout + result.stderr
     assert cycle.stack_resources() == resources
     assert cycle.alarms() == alarms
 
