@@ -26,6 +26,9 @@ Gaps filled (each checked against moto 5.2.5's source and behaviour):
    (sagemaker:variant:DesiredProvisionedConcurrency for serverless, sagemaker:inference-component:
    DesiredCopyCount).
 
+6. CloudFormation, for `cdk bootstrap` / `cdk deploy` / `cdk destroy` of the stack: standin/cloudformation.py
+   (its CLOUDFORMATION_PATCHES are applied here with the rest).
+
 moto keeps its state process-wide, so one owner at a time (a replay world or a stand-in server) holds it:
 `gaps_applied(owner)` refuses a second one instead of letting two of them wipe each other's data.
 """
