@@ -155,10 +155,10 @@ class Alarm(_Resource):
                                         cloudformation_json: dict[str, Any], account_id: str,
                                         region_name: str) -> _Resource:
         properties = cloudformation_json.get("Properties") or {}
-        if properties.get("AlarmName", new_resource_name) != original_resource.physical_resource_id:
+        name = properties.get("AlarmName") or original_resource.physical_resource_id
+        if name != original_resource.physical_resource_id:  # a new name replaces the alarm
             original_resource.delete(account_id, region_name)
-        return cls.create(original_resource.physical_resource_id if "AlarmName" not in properties
-                          else new_resource_name, properties, account_id, region_name)
+        return cls.create(name, properties, account_id, region_name)
 
     def delete(self, account_id: str, region_name: str) -> None:
         cloudwatch_backends[account_id][region_name].delete_alarms([self.physical_resource_id])
