@@ -12,7 +12,7 @@ export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
-.PHONY: setup demo test synth bench lint clean scenarios
+.PHONY: setup demo test synth deploy-local bench lint clean scenarios
 
 setup: $(VENV)/.stamp node_modules/.stamp
 
@@ -62,6 +62,11 @@ lint: setup
 
 synth: setup
 	@cdk synth -q -c config=config/example.json && echo "synth: templates in cdk.out/"
+
+# The real CDK CLI bootstraps and deploys CONFIG into the stand-in (moto in this process); Ctrl-C stops it.
+CONFIG ?= config/example.json
+deploy-local: setup
+	@$(BIN)/python -m standin.deploy_local $(CONFIG)
 
 bench: setup scenarios
 	@$(BIN)/python bench/run.py

@@ -112,7 +112,9 @@ class Advisor(Construct):
             # Records live minutes (Powertools idempotency); nothing to keep when the stack goes.
             removal_policy=RemovalPolicy.DESTROY,
         )
-        self.log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH)
+        # The stack's own logs go with it on `cdk destroy` (CDK's default would keep the group, orphaned).
+        self.log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH,
+                                       removal_policy=RemovalPolicy.DESTROY)
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
                              description="SageMaker latency advisor: read evidence, publish diagnoses")
         self.function = lambda_.Function(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, CfnOutput, SecretValue, Validations
+from aws_cdk import Acknowledgment, CfnOutput, RemovalPolicy, SecretValue, Validations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -21,7 +21,9 @@ class Notifications(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, notify: Notify) -> None:
         super().__init__(scope, construct_id)
-        self.key = kms.Key(self, "TopicKey", enable_key_rotation=True,
+        # Nothing outlives the topic that needs this key, so `cdk destroy` schedules its deletion (CDK's default
+        # would keep it, and its monthly charge, forever).
+        self.key = kms.Key(self, "TopicKey", enable_key_rotation=True, removal_policy=RemovalPolicy.DESTROY,
                            description="Encrypts the SageMaker latency advisor's SNS topic")
         # CloudWatch alarms (the dead-letter depth alarm) publish to the topic and so need the key.
         self.key.add_to_resource_policy(iam.PolicyStatement(

@@ -30,6 +30,9 @@ Gaps filled (each checked against moto 5.2.5's source and behaviour):
    the activity that made it (standin/autoscaling.py), and one less than DEPLOYMENT_S before the replay clock
    leaves the endpoint Updating with the old count current.
 
+6. CloudFormation, for `cdk bootstrap` / `cdk deploy` / `cdk destroy` of the stack: standin/cloudformation.py
+   (its CLOUDFORMATION_PATCHES are applied here with the rest).
+
 moto keeps its state process-wide, so one owner at a time (a replay world or a stand-in server) holds it:
 `gaps_applied(owner)` refuses a second one instead of letting two of them wipe each other's data.
 """
@@ -70,6 +73,7 @@ from moto.sagemaker.models import (
 from moto.sagemaker.responses import SageMakerResponse
 
 from standin import autoscaling
+from standin.cloudformation import CLOUDFORMATION_PATCHES
 from standin.statistics import (
     SIMPLE_STATISTICS,
     PeriodData,
@@ -114,7 +118,7 @@ def gaps_applied(owner: str) -> Iterator[None]:
         _owner = owner
     try:
         with ExitStack() as patches:
-            for target, attribute, replacement in _PATCHES:
+            for target, attribute, replacement in (*_PATCHES, *CLOUDFORMATION_PATCHES):
                 patches.enter_context(mock.patch.object(target, attribute, replacement, create=True))
             for module in (aas_models, aas_responses):
                 patches.enter_context(mock.patch.object(module, "ScalableDimensionValueSet", _SCALABLE_DIMENSIONS))
