@@ -271,8 +271,8 @@ def _import_handler(timings: _Timings, log_sink: Any) -> Any:
     sys.path.insert(0, str(LAMBDAS))
     import handler
 
-    handler.logger.registered_handler.setStream(log_sink)
-    handler._diagnose = timings.timed_diagnose(handler._diagnose)
+    handler.logger.registered_handler.setStream(log_sink)  # type: ignore[attr-defined]  # a StreamHandler
+    handler._diagnose = timings.timed_diagnose(handler._diagnose)  # type: ignore[assignment]  # same call shape
     BaseClient._make_api_call = timings.timed_api_call(BaseClient._make_api_call)
     return handler
 

@@ -96,7 +96,7 @@ STAGES: tuple[tuple[str, Callable[[], dict[str, Any]]], ...] = (
 
 def headline(details: dict[str, dict[str, Any]]) -> dict[str, float | None]:
     """The issue's keys, from whatever stages succeeded (None where a stage crashed)."""
-    def pick(stage: str, *path: str) -> float | None:
+    def pick(stage: str, *path: str) -> Any:
         value: Any = details.get(stage)
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None

@@ -104,7 +104,7 @@ def _synthesize(name: str, raw: dict[str, Any], outdir: Path) -> Synth:
     config = parse_config(raw, f"{name}.json")
     stack = build(app, config)
     app.synth()
-    stacks = [stack, *stack.alarm_stacks]
+    stacks: list[Any] = [stack, *stack.alarm_stacks]
     templates = {s.node.path: json.loads((outdir / s.template_file).read_text()) for s in stacks}
     return Synth(config, stack, templates, outdir, time.perf_counter() - started)
 

@@ -55,6 +55,13 @@ def _resolve(value) -> str:
     return json.dumps(value)
 
 
+def _policy_index(logical_id: str) -> int:
+    """The group number in a DescribeEndpoint policy's logical id, AdvisorDescribeEndpoints<n><hash>."""
+    match = re.fullmatch(r"AdvisorDescribeEndpoints(\d+)[0-9A-F]{8}", logical_id)
+    assert match, logical_id
+    return int(match.group(1))
+
+
 def test_identity_policies_name_every_action_and_scope_every_write(any_synth):
     statements = list(_statements(any_synth, IDENTITY_POLICY_TYPES))
     assert statements
@@ -87,7 +94,7 @@ def test_describe_endpoint_lives_in_a_fixed_number_of_policies_each_holding_one_
     assert len(policies) == len(any_synth.props("AWS::IAM::ManagedPolicy")) == DESCRIBE_ENDPOINT_POLICIES
     groups = {alarm_stack_slot(e.name.lower()) % DESCRIBE_ENDPOINT_POLICIES for e in any_synth.config.endpoints}
     for logical_id, names in policies.items():
-        index = int(re.fullmatch(r"AdvisorDescribeEndpoints(\d+)[0-9A-F]{8}", logical_id).group(1))
+        index = _policy_index(logical_id)
         if index in groups:
             assert {alarm_stack_slot(name) % DESCRIBE_ENDPOINT_POLICIES for name in names} == {index}, logical_id
             assert len(names) == len(set(names)), logical_id
@@ -103,7 +110,7 @@ def test_describe_endpoint_policy_groups_are_the_golden_ones(synthesized, name):
         for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
             if statement["Action"] == "sagemaker:DescribeEndpoint":
                 names = {_resolve(r).rsplit("/", 1)[1] for r in _as_list(statement["Resource"])}
-                index = int(re.fullmatch(r"AdvisorDescribeEndpoints(\d+)[0-9A-F]{8}", logical_id).group(1))
+                index = _policy_index(logical_id)
                 groups[index] = names - {NO_ENDPOINT.removeprefix("endpoint/")}
     assert {index: names for index, names in groups.items() if names} == GOLDEN_POLICY_GROUPS[name]
 
