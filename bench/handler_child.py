@@ -39,7 +39,7 @@ def main(events_path: str, out_path: str) -> None:
     rss["after_import"] = _status_mb()
     times, results = [], []
     with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):  # Powertools logs and EMF lines
-        handler.logger.registered_handler.setStream(sink)
+        handler.logger.registered_handler.setStream(sink)  # type: ignore[attr-defined]  # a StreamHandler
         for number, event in enumerate(events):
             began = time.perf_counter()
             results.append(handler.handler(event, FakeContext()))

@@ -272,7 +272,7 @@ def _import_handler(timings: _Timings, log_sink: Any) -> Any:
     sys.path.insert(0, str(LAMBDAS))
     import handler
 
-    handler.logger.registered_handler.setStream(log_sink)
+    handler.logger.registered_handler.setStream(log_sink)  # type: ignore[attr-defined]  # a StreamHandler
     handler.ENVIRONMENT = dataclasses.replace(
         handler.ENVIRONMENT, diagnose=timings.timed_diagnose(handler.ENVIRONMENT.diagnose))
     BaseClient._make_api_call = timings.timed_api_call(BaseClient._make_api_call)

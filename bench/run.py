@@ -45,6 +45,8 @@ BUDGETS = (
     Budget("api_calls_per_diagnosis_max", "AWS calls for one diagnosis, worst scenario", 6, "calls"),
     Budget("cold_start_ratio_vs_bare_boto3", "cold start / bare boto3 (same clients)", 1.3, "x"),
     Budget("warm_diagnosis_ms_p50", "warm diagnosis via the handler, p50", 250, "ms"),
+    Budget("warm_diagnosis_vs_critical_path", "warm diagnosis p50 / its critical path of AWS calls at realistic "
+           "delays", 1.15, "x"),
     Budget("peak_rss_mb", "peak RSS of the handler process, biggest scenario", 150, "MiB"),
     Budget("synth_s_100_endpoints", "cdk synth, 100 endpoints", 60, "s"),
     Budget("extra_resources_per_endpoint", "CFN resources per endpoint beyond its alarms", 0, ""),
@@ -89,6 +91,7 @@ STAGES: tuple[tuple[str, Callable[[], dict[str, Any]]], ...] = (
     ("api_calls", _in_child("api_calls.py")),
     ("cold_start", _cold_start),
     ("loopback", _in_child("loopback.py")),
+    ("critical_path", _in_child("critical_path.py")),
     ("storm", _in_child("storm.py")),
     ("synth", synth.measure),
 )
@@ -96,7 +99,7 @@ STAGES: tuple[tuple[str, Callable[[], dict[str, Any]]], ...] = (
 
 def headline(details: dict[str, dict[str, Any]]) -> dict[str, float | None]:
     """The issue's keys, from whatever stages succeeded (None where a stage crashed)."""
-    def pick(stage: str, *path: str) -> float | None:
+    def pick(stage: str, *path: str) -> Any:
         value: Any = details.get(stage)
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None
@@ -107,6 +110,7 @@ def headline(details: dict[str, dict[str, Any]]) -> dict[str, float | None]:
         "api_calls_per_diagnosis_max": pick("api_calls", "max_operations"),
         "cold_start_ratio_vs_bare_boto3": pick("cold_start", "ratio"),
         "warm_diagnosis_ms_p50": pick("loopback", "warm", "warm_ms_p50"),
+        "warm_diagnosis_vs_critical_path": pick("critical_path", "ratio"),
         "peak_rss_mb": pick("loopback", "memory", "peak_rss_mb"),
         "synth_s_100_endpoints": pick("synth", "runs", "100", "synth_s"),
         "extra_resources_per_endpoint": pick("synth", "extra_resources_per_endpoint"),
@@ -166,6 +170,17 @@ def report(figures: dict[str, float | None], details: dict[str, dict[str, Any]],
                   f"{_dict_text(warm['aws_operation_ms_p50'])}.",
                   f"- Handler process memory: peak {memory['peak_rss_mb']} MiB (kernel VmHWM {memory['vm_hwm_mb']}); "
                   f"RSS by phase: {_dict_text(memory['rss_mb_by_phase'])}."]
+    if "critical_path" in details:
+        floor = details["critical_path"]
+        notes.append(f"- Warm diagnosis with AWS answering after {_dict_text(floor['delays_ms'])} ms "
+                     f"(`{floor['scenario']}`): p50 {floor['warm_diagnosis_ms_p50']} ms (min "
+                     f"{floor['warm_diagnosis_ms_min']}) against a critical path of {floor['critical_path_ms']:g} ms "
+                     f"({' -> '.join(floor['critical_path'])}): ratio {floor['ratio']} (best {floor['ratio_min']}). "
+                     f"Before the first call {floor['before_first_call_ms_p50']} ms, after the last "
+                     f"{floor['after_last_call_ms_p50']} ms; each call's ms beyond its delay: "
+                     f"{_dict_text(floor['call_ms_beyond_delay_p50'])}; the stand-in's own ms per request: "
+                     f"{_dict_text(floor['standin_ms_p50'])} ({floor['standin_answers_later_than_delay']} answers "
+                     f"later than their delay).")
     if "storm" in details:
         storm, quota = details["storm"]["storm"], details["storm"]["quota"]
         notes += [f"- Alarm storm, {details['storm']['events']} alarms on as many endpoints at once, "

@@ -192,11 +192,11 @@ def requests_seen(get_metric_data_tps: float | None = None) -> Iterator[list[Req
         return _throttled(start_response) if over else original(app, environ, start_response)
 
     # Patched on the class: werkzeug looks __call__ up on the type, and the app object is the server's own.
-    DomainDispatcherApplication.__call__ = counted
+    DomainDispatcherApplication.__call__ = counted  # type: ignore[method-assign,assignment]
     try:
         yield seen
     finally:
-        DomainDispatcherApplication.__call__ = original
+        DomainDispatcherApplication.__call__ = original  # type: ignore[method-assign]
 
 
 def peak_per_second(times: Sequence[float]) -> int:

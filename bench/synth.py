@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +71,7 @@ def alarm_cost_by_endpoint(outdir: Path) -> dict[str, float]:
     """Monthly price of each endpoint's synthesized alarms, from stacks.costs' price table."""
     from stacks.costs import HIGH_RESOLUTION_BELOW_S, alarm_monthly_usd
 
-    costs: Counter[str] = Counter()
+    costs: dict[str, float] = defaultdict(float)
     for template in templates(outdir):
         for resource in template.get("Resources", {}).values():
             if resource["Type"] != ALARM:

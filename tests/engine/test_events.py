@@ -117,7 +117,8 @@ json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=50),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
     max_leaves=12)
-FUZZ = settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Examples per test, derandomization and database come from the profile in tests/conftest.py (`fixed` by default).
+FUZZ = settings(suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ

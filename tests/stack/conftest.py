@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from aws_cdk import App
+from cfn_lint_batch import lint_templates
 
 from stacks.advisor_stack import LatencyAdvisorStack, build
 from stacks.config import Config, parse_config
@@ -104,7 +105,7 @@ def _synthesize(name: str, raw: dict[str, Any], outdir: Path) -> Synth:
     config = parse_config(raw, f"{name}.json")
     stack = build(app, config)
     app.synth()
-    stacks = [stack, *stack.alarm_stacks]
+    stacks: list[Any] = [stack, *stack.alarm_stacks]
     templates = {s.node.path: json.loads((outdir / s.template_file).read_text()) for s in stacks}
     return Synth(config, stack, templates, outdir, time.perf_counter() - started)
 
@@ -126,6 +127,26 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Synth
 def any_synth(request: pytest.FixtureRequest, synthesized: Callable[..., Synth]) -> Synth:
     """Each named config in turn: for checks every synthesized template must pass."""
     return synthesized(request.param)
+
+
+@pytest.fixture(scope="session")
+def cfn_lint_findings(synthesized: Callable[..., Synth]) -> Callable[[Synth], dict[str, list[str]]]:
+    """cfn-lint findings per template path of a synth. The first call lints every config of CONFIGS in one batch
+    (see cfn_lint_batch: shared rules, a worker per core, results cached by template content)."""
+    linted: dict[int, dict[str, list[str]]] = {}
+
+    def get(synth: Synth) -> dict[str, list[str]]:
+        if id(synth) not in linted:
+            batch = [synthesized(name) for name in sorted(CONFIGS)]
+            if not any(s is synth for s in batch):
+                batch = [synth]
+            templates = [(s, path, t) for s in batch for path, t in s.templates.items()]
+            findings = lint_templates(t for _, _, t in templates)
+            for (s, path, _), found in zip(templates, findings, strict=True):
+                linted.setdefault(id(s), {})[path] = found
+        return linted[id(synth)]
+
+    return get
 
 
 @pytest.fixture(scope="session")

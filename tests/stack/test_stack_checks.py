@@ -4,15 +4,31 @@ from __future__ import annotations
 
 import json
 
+from cfn_lint_batch import lint_templates, template_key
 from cfnlint.api import lint
 
 ACKNOWLEDGED = "aws:cdk:acknowledged-rules"
+# Three findings cfn-lint must report: a bad enum value, a missing required property, an unused parameter.
+BROKEN = {"Parameters": {"Unused": {"Type": "String"}},
+          "Resources": {"Alarm": {"Type": "AWS::CloudWatch::Alarm",
+                                  "Properties": {"ComparisonOperator": "Bigger", "EvaluationPeriods": 1}}}}
 
 
-def test_cfn_lint_reports_no_errors_or_warnings(any_synth):
-    for path, template in any_synth.templates.items():
-        findings = [f"{m.rule.id} {m.message}" for m in lint(json.dumps(template))]
-        assert findings == [], path
+def test_cfn_lint_reports_no_errors_or_warnings(any_synth, cfn_lint_findings):
+    findings = cfn_lint_findings(any_synth)
+    assert set(findings) == set(any_synth.templates)
+    assert {path: found for path, found in findings.items() if found} == {}
+
+
+def test_batch_lint_finds_what_cfn_lint_finds_cached_or_not(tmp_path):
+    expected = sorted(f"{m.rule.id} {m.message}" for m in lint(json.dumps(BROKEN)))
+    assert {line.split()[0][0] for line in expected} == {"E", "W"}, expected
+    clean = {"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}
+    for _ in ("cold", "warm"):
+        findings = lint_templates([BROKEN, clean, BROKEN], cache_dir=tmp_path, workers=1)
+        assert [sorted(f) for f in findings] == [expected, [], expected]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{template_key(json.dumps(t, sort_keys=True))}.json"
+                                                                 for t in (BROKEN, clean))
 
 
 def test_cdk_nag_aws_solutions_has_no_unacknowledged_finding(any_synth):

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,7 +32,7 @@ def _with(path: str, value) -> dict:
     """VALID with the value at a dotted path (list indexes as numbers) replaced, or removed for DELETE."""
     config = copy.deepcopy(VALID)
     *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
-    node = config
+    node: Any = config
     for key in parents:
         node = node.setdefault(key, {}) if isinstance(node, dict) else node[key]
     if value is DELETE:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from stacks.advisor import DESCRIBE_ENDPOINT_POLICIES
 from stacks.alarms import alarm_stack_slot
 from stacks.config import SAGEMAKER_NAME
@@ -20,6 +22,13 @@ WRITE_VERB = re.compile(r":(Put|Update|Delete|Create|Send|Publish|Start|Invoke|T
 # What a managed policy's ARNs resolve to at worst, to measure its size as IAM will.
 WORST_CASE = {"AWS::Partition": "aws-us-gov", "AWS::Region": "ap-southeast-5", "AWS::AccountId": "123456789012"}
 MANAGED_POLICY_MAX_CHARS = 6_144
+# GOLDEN VALUES: which DescribeEndpoint managed policy holds which endpoint (lower-cased name hash slot % 8). Computed
+# once (issue 12) and written as literals on purpose: they must NEVER change, since a different hash would move
+# every endpoint's grant between policies in a deployed stack. If this fails, fix the hash, not the table.
+GOLDEN_POLICY_GROUPS = {
+    "example": {0: {"resnet50-cpu"}, 1: {"sentiment-serverless"}, 3: {"tenant-models"}},
+    "overrides": {0: {"resnet50-cpu"}, 3: {"tenant-models", "fast-lane"}, 7: {"batch-scorer"}},
+}
 # Written out rather than imported so a placeholder that could name an endpoint fails the tests.
 NO_ENDPOINT = "endpoint/.none"
 
@@ -45,6 +54,13 @@ def _resolve(value) -> str:
     if "Ref" in value:
         return WORST_CASE.get(value["Ref"], value["Ref"])
     return json.dumps(value)
+
+
+def _policy_index(logical_id: str) -> int:
+    """The group number in a DescribeEndpoint policy's logical id, AdvisorDescribeEndpoints<n><hash>."""
+    match = re.fullmatch(r"AdvisorDescribeEndpoints(\d+)[0-9A-F]{8}", logical_id)
+    assert match, logical_id
+    return int(match.group(1))
 
 
 def test_identity_policies_name_every_action_and_scope_every_write(any_synth):
@@ -79,12 +95,25 @@ def test_describe_endpoint_lives_in_a_fixed_number_of_policies_each_holding_one_
     assert len(policies) == len(any_synth.props("AWS::IAM::ManagedPolicy")) == DESCRIBE_ENDPOINT_POLICIES
     groups = {alarm_stack_slot(e.name.lower()) % DESCRIBE_ENDPOINT_POLICIES for e in any_synth.config.endpoints}
     for logical_id, names in policies.items():
-        index = int(re.fullmatch(r"AdvisorDescribeEndpoints(\d+)[0-9A-F]{8}", logical_id).group(1))
+        index = _policy_index(logical_id)
         if index in groups:
             assert {alarm_stack_slot(name) % DESCRIBE_ENDPOINT_POLICIES for name in names} == {index}, logical_id
             assert len(names) == len(set(names)), logical_id
         else:  # IAM needs a resource in every statement; an empty group gets the one that matches nothing
             assert names == [NO_ENDPOINT.removeprefix("endpoint/")], logical_id
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_POLICY_GROUPS))
+def test_describe_endpoint_policy_groups_are_the_golden_ones(synthesized, name):
+    synth = synthesized(name)
+    groups = {}
+    for _, logical_id, resource in synth.resources("AWS::IAM::ManagedPolicy"):
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Action"] == "sagemaker:DescribeEndpoint":
+                names = {_resolve(r).rsplit("/", 1)[1] for r in _as_list(statement["Resource"])}
+                index = _policy_index(logical_id)
+                groups[index] = names - {NO_ENDPOINT.removeprefix("endpoint/")}
+    assert {index: names for index, names in groups.items() if names} == GOLDEN_POLICY_GROUPS[name]
 
 
 def test_role_stays_under_the_ten_managed_policies_a_role_takes(any_synth):

@@ -13,6 +13,15 @@ from stacks.advisor_stack import build, describe_split
 from stacks.alarms import ALARM_STACKS, alarm_stack_slot
 from stacks.config import ConfigError, parse_config
 
+# GOLDEN VALUES: the nested alarm stack of an endpoint is a hash of its name. These slots were computed once (from
+# stacks.alarms.alarm_stack_slot as of issue 12) and are written here as literals on purpose: they must NEVER
+# change. A different hash or slot count would re-home alarms in every deployed stack (CloudFormation deletes and
+# re-creates each moved alarm, which loses its state and history). If this test fails, fix the hash, not the table.
+GOLDEN_SLOTS = {
+    "resnet50-cpu": 8, "tenant-models": 11, "sentiment-serverless": 1, "Batch-Scorer": 12, "batch-scorer": 15,
+    "fast-lane": 3, "ep-000-real-time": 15, "ep-001-multi-model": 12, "ep-002-serverless": 14, "ep-003-async": 6,
+    "ep-100-real-time": 3, "tenant-0": 0, "x" * 63: 6,
+}
 ALARM = "AWS::CloudWatch::Alarm"
 PLACEHOLDER = "AWS::CloudFormation::WaitConditionHandle"
 MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
@@ -41,6 +50,20 @@ def _crowded(count: int, accept, length: int = 0) -> list[str]:
     """The first `count` names `tenant-<n>`, padded with x to `length`, that `accept` takes."""
     names = (f"tenant-{i}".ljust(length, "x") for i in range(100_000))
     return [name for name in names if accept(name)][:count]
+
+
+def test_alarm_stack_slots_of_endpoint_names_never_change():
+    assert ALARM_STACKS == 16
+    assert {name: alarm_stack_slot(name) for name in GOLDEN_SLOTS} == GOLDEN_SLOTS
+
+
+@pytest.mark.parametrize("name", ["example", "overrides", "mixed-300"])
+def test_synthesized_alarms_live_in_their_golden_slots(synthesized, name):
+    # Alarm names are <prefix>/<endpoint>/<variant>/<metric>; nested stack paths end in /AlarmsNN.
+    homes = {alarm.split("/")[1]: path.rsplit("/", 1)[1] for alarm, (path, _) in _alarm_homes(synthesized(name)).items()}
+    checked = {endpoint: home for endpoint, home in homes.items() if endpoint in GOLDEN_SLOTS}
+    assert len(checked) >= 3, "each config has golden endpoints"
+    assert checked == {endpoint: f"Alarms{GOLDEN_SLOTS[endpoint]:02d}" for endpoint in checked}
 
 
 def test_300_endpoints_every_template_under_500_resources(mixed_300):
