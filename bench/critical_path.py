@@ -3,8 +3,8 @@
 The stand-in (standin.server, in this process) is wrapped so that each request is answered no sooner than
 DELAYS_MS after it arrived (GetMetricData 150 ms, every Describe* 50 ms): what AWS itself would take. The advisor
 then cannot be faster than its critical path, the slowest chain of calls that depend on each other, each at its
-delay. `ratio` is the warm diagnosis time (`handler._diagnose`: event parsing, evidence, rules, p50) over that
-floor; whatever is above 1 is ours (client creation, threads, serialization, parsing, rules, or calls run one
+delay. `ratio` is the warm diagnosis time (event parsing, then `handler.ENVIRONMENT.diagnose`: evidence, rules;
+p50) over that floor; whatever is above 1 is ours (client creation, threads, serialization, parsing, rules, or calls run one
 after another that need not be).
 
 The critical path is computed from the calls actually made, not from a constant: every AWS call of a diagnosis is
@@ -211,6 +211,7 @@ def measure() -> dict[str, Any]:
         os.environ.update({**LAMBDA_ENV, "AWS_ENDPOINT_URL": url, **NotificationTargets.handler_env(REGION, ACCOUNT)})
         sys.path.insert(0, str(LAMBDAS))
         import handler
+        from advisor.events import parse_alarm_event
 
         recorder = Recorder()
         times: list[float] = []
@@ -226,7 +227,7 @@ def measure() -> dict[str, Any]:
                 event = distinct_event(dict(scenario.event), f"floor-{number}")
                 recorder.calls.clear()
                 began = time.perf_counter()
-                handler._diagnose(event)
+                handler.ENVIRONMENT.diagnose(parse_alarm_event(event))
                 elapsed = time.perf_counter() - began
                 if number >= 2:
                     times.append(elapsed)

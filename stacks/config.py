@@ -33,7 +33,10 @@ DEFAULT_RUNBOOK_URL = "https://docs.aws.amazon.com/sagemaker/latest/dg/monitorin
 def _pinned_powertools() -> str:
     """The aws-lambda-powertools version requirements.txt pins: the one the tests ran, so the layer's default."""
     pins = (Path(__file__).resolve().parents[1] / "requirements.txt").read_text(encoding="utf-8")
-    return re.search(r"^aws-lambda-powertools==(\S+)", pins, re.MULTILINE).group(1)
+    pinned = re.search(r"^aws-lambda-powertools==(\S+)", pins, re.MULTILINE)
+    if pinned is None:
+        raise ConfigError("requirements.txt: no aws-lambda-powertools==VERSION pin (the layer's default version)")
+    return pinned.group(1)
 
 
 # Not "latest": a layer published after the tests ran would reach production untested.

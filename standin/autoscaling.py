@@ -27,10 +27,12 @@ VARIANT_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 
 
 def _activities(account: str, region: str) -> list[dict[str, Any]]:
+    # Kept as an extra attribute of moto's backend object, so moto's reset drops it with everything else.
     backend = applicationautoscaling_backends[account][region]
     if not hasattr(backend, "standin_activities"):
-        backend.standin_activities = []
-    return backend.standin_activities  # type: ignore[no-any-return]
+        setattr(backend, "standin_activities", [])  # noqa: B010  (an attribute moto's class does not declare)
+    activities: list[dict[str, Any]] = getattr(backend, "standin_activities")  # noqa: B009
+    return activities
 
 
 def _policy_name(account: str, region: str, resource_id: str) -> str:

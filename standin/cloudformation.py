@@ -12,7 +12,7 @@ import contextlib
 import json
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlparse
 
 from moto.awslambda.exceptions import UnknownEventConfig, UnknownFunctionException
@@ -68,7 +68,8 @@ def _check_loading_status(self: ParameterDict, key: str) -> None:
         "Content": {"ZipFile": _EMPTY_ZIP}, "CompatibleArchitectures": [match["arch"]],
         "CompatibleRuntimes": [f"python{match['py']}"]})
     dict.__setitem__(self, key, [])
-    dict.__getitem__(self, key).append(Parameter(
+    # moto's Parameter declares CloudFormation hooks abstract it never uses for SSM reads.
+    dict.__getitem__(self, key).append(cast(Any, Parameter)(
         account_id=self.account_id, name=key, value=layer.arn, parameter_type="String", description=None,
         allowed_pattern=None, keyid=None, last_modified_date=datetime.now(UTC), version=1, data_type="text"))
 
@@ -133,7 +134,8 @@ class Alarm(_Resource):
     @classmethod
     def create(cls, name: str, properties: dict[str, Any], account_id: str, region_name: str) -> _Resource:
         name = properties.get("AlarmName") or name
-        alarm = cloudwatch_backends[account_id][region_name].put_metric_alarm(
+        backend: Any = cloudwatch_backends[account_id][region_name]  # optional properties are None, as moto takes them
+        alarm = backend.put_metric_alarm(
             name=name, namespace=properties.get("Namespace"), metric_name=properties.get("MetricName"),
             comparison_operator=properties["ComparisonOperator"],
             evaluation_periods=int(properties["EvaluationPeriods"]),
@@ -250,8 +252,8 @@ class EventInvokeConfig(_Resource):
 
     @classmethod
     def create(cls, name: str, properties: dict[str, Any], account_id: str, region_name: str) -> _Resource:
-        config = {key: properties[key] for key in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds",
-                                                   "DestinationConfig") if key in properties}
+        config: dict[str, Any] = {key: properties[key] for key in (
+            "MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig") if key in properties}
         for key in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds"):
             if key in config:
                 config[key] = int(config[key])
@@ -395,6 +397,7 @@ def _delete_managed_policy(self: ManagedPolicy, account_id: str, region_name: st
     # moto 5.2.5 cannot delete an AWS::IAM::ManagedPolicy (no delete), so its role is never detached and
     # `cdk destroy` fails "Cannot delete entity, must detach all policies first"; AWS detaches, then deletes.
     backend = self.backend
+    entity: Any
     for entity in (*backend.roles.values(), *backend.groups.values(), *backend.users.values()):
         if self.arn in entity.managed_policies:
             self.detach_from(entity)
@@ -407,7 +410,7 @@ def _update_managed_policy(cls: type[ManagedPolicy], original_resource: ManagedP
     # track of the policy); AWS adds a new default version and re-attaches to the listed roles, groups, users.
     properties = cloudformation_json.get("Properties") or {}
     if properties.get("ManagedPolicyName", original_resource.name) != original_resource.name:
-        original_resource.delete(account_id, region_name)
+        cast(Any, original_resource).delete(account_id, region_name)  # _delete_managed_policy, patched in
         return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
     backend = original_resource.backend
     for version in [v for v in original_resource.versions if not v.is_default]:
@@ -416,7 +419,7 @@ def _update_managed_policy(cls: type[ManagedPolicy], original_resource: ManagedP
                                   set_as_default=True)
     wanted = {"roles": set(properties.get("Roles") or []), "groups": set(properties.get("Groups") or []),
               "users": set(properties.get("Users") or [])}
-    entities = {"roles": {role.name: role for role in backend.roles.values()},
+    entities: dict[str, dict[str, Any]] = {"roles": {role.name: role for role in backend.roles.values()},
                 "groups": dict(backend.groups), "users": dict(backend.users)}
     for kind, by_name in entities.items():
         for name, entity in by_name.items():
@@ -430,7 +433,7 @@ def _update_managed_policy(cls: type[ManagedPolicy], original_resource: ManagedP
 
 # -- 6. Lambda functions --
 
-_ORIGINAL_CREATE_FUNCTION = LambdaFunction.create_from_cloudformation_json.__func__
+_ORIGINAL_CREATE_FUNCTION = getattr(LambdaFunction.create_from_cloudformation_json, "__func__")  # noqa: B009
 
 
 def _create_function(cls: type[LambdaFunction], resource_name: str, cloudformation_json: dict[str, Any],
@@ -446,7 +449,7 @@ def _create_function(cls: type[LambdaFunction], resource_name: str, cloudformati
 
 # -- 7. DynamoDB tables --
 
-_ORIGINAL_CREATE_TABLE = Table.create_from_cloudformation_json.__func__
+_ORIGINAL_CREATE_TABLE = getattr(Table.create_from_cloudformation_json, "__func__")  # noqa: B009
 
 
 def _create_table(cls: type[Table], resource_name: str, cloudformation_json: dict[str, Any], account_id: str,

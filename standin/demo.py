@@ -273,7 +273,8 @@ def _run_scenario(number: int, stem: str, about: str, function: LambdaProcess, s
     invocation = function.invoke(dict(scenario.event))
     took = time.monotonic() - started
     if not invocation.ok:
-        _say(f"failed in {took:.1f} s: {invocation.error.get('errorType')}: {invocation.error.get('errorMessage')}")
+        error = invocation.error or {}
+        _say(f"failed in {took:.1f} s: {error.get('errorType')}: {error.get('errorMessage')}")
         return False
     _say(f"ok ({took:.1f} s)")
     result = invocation.result

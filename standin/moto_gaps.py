@@ -164,9 +164,10 @@ def stamp_resource(account: str, region: str, operation: str, params: Mapping[st
                                    utc(when), now, DEPLOYMENT_S)
 
 
-def _deployment_in_progress(backend: SageMakerModelBackend, endpoint: FakeEndpoint, status: str,
+def _deployment_in_progress(backend: SageMakerModelBackend, fake: FakeEndpoint, status: str,
                             started: datetime) -> None:
     """Show the endpoint mid-deployment: the new config pending, the previous one (if any) still serving."""
+    endpoint = _undeclared(fake)
     config = backend.endpoint_configs[endpoint.endpoint_config_name]
     endpoint.pending_deployment_summary = {
         "EndpointConfigName": endpoint.endpoint_config_name, "StartTime": started,
@@ -188,6 +189,12 @@ def _deployment_in_progress(backend: SageMakerModelBackend, endpoint: FakeEndpoi
 
 # -- SageMaker --
 
+def _undeclared(thing: Any) -> Any:
+    """A moto object seen as Any: the gap fixes give it attributes and methods moto 5.2.5 does not declare
+    (AsyncInferenceConfig, PendingDeploymentSummary, UpdateEndpoint)."""
+    return thing
+
+
 def _validate_instance_type(self: FakeEndpointConfig, instance_type: str) -> None:
     if instance_type not in HOSTING_INSTANCE_TYPES:
         close = difflib.get_close_matches(instance_type, sorted(HOSTING_INSTANCE_TYPES), n=1)
@@ -202,13 +209,13 @@ _ORIGINAL_CREATE_ENDPOINT = SageMakerModelBackend.create_endpoint
 
 def _create_endpoint(self: SageMakerModelBackend, endpoint_name: str, endpoint_config_name: str,
                      tags: list[dict[str, str]]) -> FakeEndpoint:
-    endpoint = _ORIGINAL_CREATE_ENDPOINT(self, endpoint_name, endpoint_config_name, tags)
+    endpoint = _undeclared(_ORIGINAL_CREATE_ENDPOINT(self, endpoint_name, endpoint_config_name, tags))
     endpoint.async_inference_config = self.endpoint_configs[endpoint_config_name].async_inference_config
     return endpoint
 
 
 def _update_endpoint(self: SageMakerModelBackend, endpoint_name: str, endpoint_config_name: str) -> FakeEndpoint:
-    endpoint = self.endpoints.get(endpoint_name)
+    endpoint = _undeclared(self.endpoints.get(endpoint_name))
     if endpoint is None:
         arn = FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region_name)
         raise SageMakerValidationError(message=f"Could not find endpoint '{arn}'.")
@@ -225,7 +232,7 @@ def _update_endpoint(self: SageMakerModelBackend, endpoint_name: str, endpoint_c
 
 
 def _update_endpoint_response(self: SageMakerResponse) -> ActionResult:
-    endpoint = self.sagemaker_backend.update_endpoint(self._get_param("EndpointName"),
+    endpoint = _undeclared(self.sagemaker_backend).update_endpoint(self._get_param("EndpointName"),
                                                       self._get_param("EndpointConfigName"))
     return ActionResult({"EndpointArn": endpoint.arn})
 

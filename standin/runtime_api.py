@@ -128,7 +128,7 @@ class LoopbackServer(ThreadingHTTPServer):
     def address(self) -> str:
         """host:port."""
         host, port = self.server_address[:2]
-        return f"{host}:{port}"
+        return f"{host!s}:{port}" if isinstance(host, str) else f"{host.decode()}:{port}"
 
     def start(self) -> None:
         """Serve in the background."""
@@ -244,7 +244,8 @@ class LambdaProcess:
 
     def invoke(self, event: Any, *, wait_s: float | None = None) -> Invocation:
         """Run one event through the runtime and return what it posted back."""
-        return self.api.invoke(event, wait_s=wait_s, alive=lambda: self._process.poll() is None)
+        process = self._process
+        return self.api.invoke(event, wait_s=wait_s, alive=lambda: process is not None and process.poll() is None)
 
     def output(self) -> str:
         """Everything the function printed so far (stdout and stderr): its logs and EMF metrics."""

@@ -176,8 +176,9 @@ class _Loader:
                 raise self.fail(where, "missing")
             return default
         value = mapping[key]
-        if not isinstance(value, kind) or (kind is str and not value.strip()):
-            expected = {str: "a non-empty string", list: "a list", Mapping: "an object"}[kind]
+        if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
+            names: dict[type, str] = {str: "a non-empty string", list: "a list", Mapping: "an object"}
+            expected = names.get(kind, kind.__name__)
             raise self.fail(where, f"expected {expected}, got {_type_name(value)}")
         return value
 

@@ -135,8 +135,8 @@ def _build_table() -> dict[str, InstanceSpec]:
             name = f"ml.{family}.{size}"
             vcpus = 1 if size == "medium" and family in _ONE_VCPU_MEDIUM else _VCPUS_BY_SIZE[size]
             table[name] = InstanceSpec(name, family, "cpu", vcpus, 0)
-    for family, (processor, accelerator, sizes) in _ACCELERATED.items():
-        for size, (vcpus, count) in sizes.items():
+    for family, (processor, accelerator, accelerated_sizes) in _ACCELERATED.items():
+        for size, (vcpus, count) in accelerated_sizes.items():
             name = f"ml.{family}.{size}"
             table[name] = InstanceSpec(name, family, processor, vcpus, count, accelerator)
     return table

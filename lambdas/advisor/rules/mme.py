@@ -39,9 +39,11 @@ def _evidence(ev: Evidence, values: dict[str, float | None]) -> dict[str, str]:
 def _dominant_part(ev: Evidence, part: str, label: str, advice: str) -> Verdict | None:
     """A verdict when `part` (download or load time) is at least half of ModelLoadingWaitTime."""
     values = _loading(ev)
-    if values is None or not values["ModelLoadingWaitTime"] or values[part] is None:
+    wait = values["ModelLoadingWaitTime"] if values else None
+    spent = values[part] if values else None
+    if values is None or not wait or spent is None:
         return None
-    share = values[part] / values["ModelLoadingWaitTime"]
+    share = spent / wait
     if share < ev.thresholds.mme_share_of_wait:
         return None
     return Verdict(_evidence(ev, values) | {f"{label} share of the wait": pct(share, fraction=True)}, advice,
@@ -54,7 +56,7 @@ def cache_thrash(ev: Evidence) -> Verdict | None:
     """ModelCacheHit average < 0.8 in the incident window."""
     values = _loading(ev)
     hit = values["ModelCacheHit"] if values else None
-    if hit is None or hit >= ev.thresholds.cache_hit_low:
+    if values is None or hit is None or hit >= ev.thresholds.cache_hit_low:
         return None
     return Verdict(
         _evidence(ev, values),
