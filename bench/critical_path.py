@@ -4,8 +4,8 @@ The stand-in (standin.server, in this process) is wrapped so that each request i
 DELAYS_MS after it arrived (GetMetricData 150 ms, every Describe* 50 ms): what AWS itself would take. The advisor
 then cannot be faster than its critical path, the slowest chain of calls that depend on each other, each at its
 delay. `ratio` is the warm diagnosis time (event parsing, then `handler.ENVIRONMENT.diagnose`: evidence, rules;
-p50) over that floor; whatever is above 1 is ours (client creation, threads, serialization, parsing, rules, or calls run one
-after another that need not be).
+p50) over that floor; whatever is above 1 is ours (client creation, threads, serialization, parsing, rules, or
+calls run one after another that need not be).
 
 The critical path is computed from the calls actually made, not from a constant: every AWS call of a diagnosis is
 recorded client side (operation, thread, start, end, parameters, response). Call B depends on call A when A ended
