@@ -28,6 +28,8 @@ Gaps filled (each checked against moto 5.2.5's source and behaviour):
 6. Scaling: moto has no DescribeScalingActivities; a scenario's UpdateEndpointWeightsAndCapacities stands for
    the activity that made it (standin/autoscaling.py), and one less than DEPLOYMENT_S before the replay clock
    leaves the endpoint Updating with the old count current.
+7. CloudWatch alarms: DescribeAlarms pages by MaxRecords / NextToken, and a new alarm starts in
+   INSUFFICIENT_DATA (standin/alarms.py).
 
 moto keeps its state process-wide, so one owner at a time (a replay world or a stand-in server) holds it:
 `gaps_applied(owner)` refuses a second one instead of letting two of them wipe each other's data.
@@ -69,7 +71,7 @@ from moto.sagemaker.models import (
 from moto.sagemaker.responses import SageMakerResponse
 
 from advisor.instances import INSTANCE_SPECS
-from standin import autoscaling
+from standin import alarms, autoscaling
 from standin.statistics import (
     SIMPLE_STATISTICS,
     PeriodData,
@@ -426,4 +428,5 @@ _PATCHES: tuple[tuple[Any, str, Any], ...] = (
     (CloudWatchBackend, "get_metric_data", _get_metric_data),
     (CloudWatchResponse, "get_metric_statistics", _get_metric_statistics_response),
     *autoscaling.PATCHES,
+    *alarms.PATCHES,
 )
