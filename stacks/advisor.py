@@ -25,7 +25,7 @@ from stacks.notifications import Notifications
 
 LAMBDAS_DIR = Path(__file__).resolve().parent.parent / "lambdas"
 # The CLI is not part of the Lambda, and bytecode caches would change the asset hash for nothing.
-ASSET_EXCLUDE = ["advisor/cli.py", "**/__pycache__", "**/*.pyc"]
+ASSET_EXCLUDE = ["advisor/cli.py", "advisor/coverage_cli.py", "**/__pycache__", "**/*.pyc"]
 POWERTOOLS_PARAMETER = "/aws/service/powertools/python/arm64/python3.12/{version}"
 SERVICE_NAME = "latency-advisor"
 METRICS_NAMESPACE = "SageMakerLatencyAdvisor"
