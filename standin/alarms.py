@@ -1,9 +1,9 @@
 """CloudWatch alarm gaps of moto 5.2.5 that the coverage check (advisor.fleet) would trip on.
 
 1. DescribeAlarms ignores MaxRecords and NextToken: moto returns every alarm in one page, so a paging bug in
-   the caller would never show. Here pages hold MaxRecords alarms (AWS's range 1-100, 50 when absent, as
-   botocore's model and the CloudWatch API reference give it), in name order as AWS lists them, with an
-   opaque NextToken; AlarmTypes filters metric vs composite alarms.
+   the caller would never show. Here pages hold MaxRecords alarms (the API reference's range 1-100; it
+   documents no default, 50 here when absent), in name order, with an opaque NextToken; AlarmTypes filters
+   metric vs composite alarms, metric ones only when omitted (as the API reference says).
 2. A new alarm starts in state OK in moto; AWS starts every new alarm in INSUFFICIENT_DATA until it has
    evaluated. moto never evaluates alarms, so a world sets states with SetAlarmState (standin.coverage
    stamps the state times from the setup's `at`).

@@ -1,0 +1,80 @@
+"""The coverage watchdog Lambda: notifies SNS and Slack when the set of problems changes, and only then."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from types import ModuleType
+
+import boto3
+import pytest
+from conftest import LAMBDAS, REGION, Output
+
+from standin.demo import NotificationTargets, WebhookReceiver
+
+PREFIX = "Watched/"
+
+
+@pytest.fixture
+def load_watchdog(aws: NotificationTargets, output: Output, monkeypatch: pytest.MonkeyPatch) -> Callable[[], ModuleType]:
+    """Import lambdas/watchdog.py (and handler.py under it) fresh, with the stack's environment."""
+
+    def load() -> ModuleType:
+        env = {"TOPIC_ARN": aws.topic_arn, "SLACK_SECRET_ARN": aws.secret_arn,
+               "IDEMPOTENCY_TABLE": NotificationTargets.TABLE, "ADVISOR_SLACK_BUDGET_S": "5",
+               "POWERTOOLS_SERVICE_NAME": "latency-advisor-watchdog",
+               "POWERTOOLS_METRICS_NAMESPACE": "SageMakerLatencyAdvisor", "AWS_LAMBDA_FUNCTION_NAME": "watchdog",
+               "ALARM_PREFIX": PREFIX, "DISCOVER_FILTER": "{}"}
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.syspath_prepend(str(LAMBDAS))
+        for name in ("handler", "watchdog"):
+            if name in sys.modules:
+                importlib.reload(sys.modules[name])
+            else:
+                importlib.import_module(name)
+        module = sys.modules["watchdog"]
+        module.logger.registered_handler.setStream(output.logs)
+        return module
+
+    return load
+
+
+def put_alarm(endpoint: str) -> None:
+    boto3.client("cloudwatch", region_name=REGION).put_metric_alarm(
+        AlarmName=f"{PREFIX}{endpoint}/AllTraffic/ModelLatency", Namespace="AWS/SageMaker",
+        MetricName="ModelLatency", ExtendedStatistic="p90", Period=60, EvaluationPeriods=1, Threshold=1.0,
+        ComparisonOperator="GreaterThanThreshold",
+        Dimensions=[{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": "AllTraffic"}])
+
+
+def test_notifies_on_change_only(load_watchdog, aws: NotificationTargets, webhook: WebhookReceiver, context) -> None:
+    watchdog = load_watchdog()
+    first = watchdog.lambda_handler({}, context)
+    assert first["changed"] is False and aws.messages() == [] and webhook.received == []  # clean start: silent
+
+    put_alarm("deleted-endpoint")  # its endpoint does not exist: orphaned
+    second = watchdog.lambda_handler({}, context)
+    assert second["changed"] is True and second["notified"] == ["sns", "slack"] and second["orphaned"] == 1
+    [message] = aws.messages()
+    assert "orphaned" in message["Subject"] and f"{PREFIX}deleted-endpoint/AllTraffic/ModelLatency" in message["Message"]
+    assert len(webhook.received) == 1 and "orphaned" in webhook.received[0]["text"]
+
+    third = watchdog.lambda_handler({}, context)  # nothing changed: no message
+    assert third["changed"] is False and aws.messages() == [] and len(webhook.received) == 1
+
+    boto3.client("cloudwatch", region_name=REGION).delete_alarms(
+        AlarmNames=[f"{PREFIX}deleted-endpoint/AllTraffic/ModelLatency"])
+    fourth = watchdog.lambda_handler({}, context)  # fixed: one message saying so
+    assert fourth["changed"] is True
+    [fixed] = aws.messages()
+    assert "no problems" in fixed["Subject"] and "Fixed since the last report" in fixed["Message"]
+
+
+def test_state_survives_a_cold_start(load_watchdog, aws: NotificationTargets, context) -> None:
+    put_alarm("gone")
+    assert load_watchdog().lambda_handler({}, context)["changed"] is True
+    assert len(aws.messages()) == 1
+    assert load_watchdog().lambda_handler({}, context)["changed"] is False  # a new execution environment
+    assert aws.messages() == []
