@@ -195,6 +195,7 @@ class Advisor(Construct):
         names (300 with 63), see fleet_capacity; the way out is several stacks.
         """
         stack = Stack.of(self)
+        self.describe_endpoint_policies: list[iam.ManagedPolicy] = []  # the watchdog's role takes them too
         names = [endpoint.name for endpoint in config.endpoints]
         for index, group in enumerate(describe_endpoint_groups(names)):
             if policy_chars(group) > POLICY_CHARS:
@@ -209,6 +210,7 @@ class Advisor(Construct):
                     stack.format_arn(service="sagemaker", resource="endpoint", resource_name=name)
                     for name in group or [NO_ENDPOINT]])])
             self.function.node.add_dependency(policy)
+            self.describe_endpoint_policies.append(policy)
 
     def _route(self, config: Config) -> None:
         """One rule for all alarms: a name-prefix match, so its size does not grow with the alarm count."""
