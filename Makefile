@@ -9,7 +9,7 @@ export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
-.PHONY: setup demo test synth bench lint clean scenarios
+.PHONY: setup demo test synth bench lint clean scenarios discover-refresh
 
 setup: $(VENV)/.stamp node_modules/.stamp
 
@@ -51,6 +51,10 @@ lint: setup
 
 synth: setup
 	@cdk synth -q -c config=config/example.json && echo "synth: templates in cdk.out/"
+
+# Forget the endpoints `discover` found (cdk.context.json keys sagemaker-endpoints:*); the next synth looks again.
+discover-refresh: setup
+	@$(BIN)/python -m stacks.discovery
 
 bench: setup scenarios
 	@$(BIN)/python bench/run.py
