@@ -139,3 +139,20 @@ def coverage_world(world: CoverageWorld) -> Iterator[World]:
     with replay_world(world.scenario) as opened:
         stamp_alarms(world, opened.account, opened.region)
         yield opened
+
+
+DEMO_WORLD = Path(__file__).resolve().parents[1] / "tests" / "coverage" / "worlds" / "mixed.json"
+DEMO_STACK = "CoverageDemo"
+
+
+def demo_report() -> str:
+    """The demo's coverage section: `advisor coverage` on a world with one of each problem, as text."""
+    from advisor.coverage_render import render_text
+    from advisor.evidence import advisor_clients
+    from advisor.fleet import check_coverage
+
+    world = load_world(DEMO_WORLD)
+    with coverage_world(world) as opened:
+        report = check_coverage(advisor_clients(opened.session, opened.region), f"{DEMO_STACK}/", opened.region,
+                                now=opened.now)
+    return render_text(report.to_dict())

@@ -41,8 +41,10 @@ def summary(d: dict) -> str:
 
 
 def _links(d: dict, detail: dict) -> dict[str, str]:
+    """The alarm's and the endpoint's console pages (what someone fixing the problem opens first)."""
     alarm = None if detail["problem"] == "unwatched" else detail["name"]
-    return console_links(d.get("region"), alarm, detail.get("endpoint"))
+    pages = console_links(d.get("region"), alarm, detail.get("endpoint"))
+    return {label: url for label, url in pages.items() if label in ("Alarm", "Endpoint")}
 
 
 def _checked_line(d: dict) -> str:
@@ -106,8 +108,7 @@ def render_slack(d: dict, changes: dict[str, list[list[str]]] | None = None) -> 
             continue
         rows = [f"*{problem}* ({len(items)}): {MEANING[problem]}"]
         for item in items[:_ITEMS_PER_PROBLEM]:
-            links = " ".join(f"<{url}|{label}>" for label, url in _links(d, item).items() if label in
-                             ("Alarm", "Endpoint"))
+            links = " ".join(f"<{url}|{label}>" for label, url in _links(d, item).items())
             rows.append(f"• `{slack_escape(item['name'], 200)}` {slack_escape(item['reason'], 300)} {links}")
         if len(items) > _ITEMS_PER_PROBLEM:
             rows.append(f"…and {len(items) - _ITEMS_PER_PROBLEM} more in the e-mail (SNS message).")

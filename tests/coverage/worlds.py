@@ -181,7 +181,21 @@ def unwatched() -> dict[str, Any]:
                  unwatched=["pipeline-7f3a2c"])
 
 
-BUILDERS = (clean, blind, orphaned, stuck, unwatched)
+def mixed() -> dict[str, Any]:
+    """One of each problem next to a healthy endpoint: the demo's coverage report."""
+    setup = (endpoint("recommender") + alarms("recommender") + traffic("recommender")
+             + endpoint("fraud-scorer", variant="Canary") + traffic("fraud-scorer", variant="Canary")
+             + alarms("fraud-scorer", dimensions_variant="AllTraffic", at=-3600)
+             + endpoint("churn-v1") + alarms("churn-v1", only=(M.MODEL_LATENCY,))
+             + [{"service": "sagemaker", "operation": "DeleteEndpoint", "params": {"EndpointName": "churn-v1"}}]
+             + endpoint("nightly-batch") + alarms("nightly-batch", state=None, at=-3 * DAY)
+             + endpoint("pipeline-3f9a1c", tags={"team": "ml"}) + traffic("pipeline-3f9a1c"))
+    return world("mixed", "one of each problem next to a healthy endpoint (the demo's coverage report)", setup,
+                 blind=alarm_names("fraud-scorer"), orphaned=alarm_names("churn-v1", only=(M.MODEL_LATENCY,)),
+                 stuck=alarm_names("nightly-batch"), unwatched=["pipeline-3f9a1c"])
+
+
+BUILDERS = (clean, blind, orphaned, stuck, unwatched, mixed)
 
 
 def write(folder: Path = WORLDS) -> list[Path]:
