@@ -19,9 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from advisor.catalogue import Kind
 from advisor.coverage import DiscoverFilter
-from advisor.evidence import _container
+from advisor.fleet import needs_model, variant_kind
 from stacks.config import DEFAULT_VARIANT, Config, ConfigError, parse_config
 
 CONTEXT_FILE = "cdk.context.json"
@@ -40,16 +39,6 @@ def context_key(config: Config) -> str:
     assert config.discover is not None
     canonical = json.dumps(config.discover.to_dict(), sort_keys=True, separators=(",", ":"))
     return f"{KEY_PREFIX}stack={config.stack_name}:filter={canonical}"
-
-
-def _kind(config: Mapping[str, Any], variant: Mapping[str, Any], model: Mapping[str, Any] | None) -> Kind:
-    if variant.get("ServerlessConfig"):
-        return Kind.SERVERLESS
-    if config.get("AsyncInferenceConfig"):
-        return Kind.ASYNC
-    if model is not None and _container(dict(model)).get("Mode") == "MultiModel":
-        return Kind.MULTI_MODEL
-    return Kind.REAL_TIME
 
 
 def lookup(session: Any, discover: DiscoverFilter) -> dict[str, Any]:
@@ -83,10 +72,10 @@ def lookup(session: Any, discover: DiscoverFilter) -> dict[str, Any]:
         calls += 2
         for variant in config.get("ProductionVariants", []):
             model = None
-            if not variant.get("ServerlessConfig") and not config.get("AsyncInferenceConfig"):
+            if needs_model(config, variant):
                 model = sagemaker.describe_model(ModelName=variant["ModelName"])
                 calls += 1
-            kind = _kind(config, variant, model)
+            kind = variant_kind(config, variant, model)
             if discover.matches(name, tags, kind):
                 found.append({"name": name, "variant": variant["VariantName"], "kind": kind.value})
     return {"account": account, "region": session.region_name, "endpoints": found, "calls": calls,

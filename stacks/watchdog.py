@@ -99,7 +99,13 @@ class Watchdog(Construct):
         if discover is not None and discover.needs_tags:
             statements.append(iam.PolicyStatement(actions=["sagemaker:ListTags"], resources=[any_endpoint]))
         if discover is not None and discover.needs_kind:
-            statements.append(iam.PolicyStatement(actions=["sagemaker:DescribeEndpoint"], resources=[any_endpoint]))
+            statements += [
+                iam.PolicyStatement(actions=["sagemaker:DescribeEndpoint"], resources=[any_endpoint]),
+                # Only the model tells multi-model from real-time; their names are known at run time only.
+                iam.PolicyStatement(actions=["sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel"],
+                                    resources=[stack.format_arn(service="sagemaker", resource=resource,
+                                                                resource_name="*")
+                                               for resource in ("endpoint-config", "model")])]
         if notifications.slack_secret_arn:
             statements.append(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"],
                                                   resources=[notifications.slack_secret_arn]))
@@ -109,12 +115,14 @@ class Watchdog(Construct):
             policy.attach_to_role(self.role)
         reason = ("GetMetricData and ListEndpoints have no resource type in the Service Authorization Reference, so "
                   "IAM needs Resource *; DescribeAlarms is limited to this stack's alarm-name prefix; ListTags and "
-                  "DescribeEndpoint on endpoint/* only when the discover filter names tags or kinds, since the "
-                  "endpoints it must judge are only known at run time.")
+                  "DescribeEndpoint (with DescribeEndpointConfig, DescribeModel) on endpoint/* (endpoint-config/*, "
+                  "model/*) only when the discover filter names tags or kinds, since the endpoints it must judge "
+                  "are only known at run time.")
         findings = ["Resource::*",
                     f"Resource::arn:<AWS::Partition>:cloudwatch:<AWS::Region>:<AWS::AccountId>:alarm:"
                     f"{config.alarm_prefix}*",
-                    "Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:endpoint/*"]
+                    *(f"Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:{kind}/*"
+                      for kind in ("endpoint", "endpoint-config", "model"))]
         Validations.of(self.role).acknowledge(*(
             Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[{finding}]", reason=reason) for finding in findings))
 

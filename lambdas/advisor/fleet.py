@@ -5,7 +5,8 @@ in-service endpoints no alarm watches:
 - DescribeAlarms by name prefix, 100 a page: ceil(A / 100);
 - ListEndpoints, 100 a page: ceil(E / 100);
 - DescribeEndpoint for each existing watched endpoint (variants, kind, last change): W;
-  and for each unwatched candidate when the discover filter names kinds: U;
+  and for each unwatched candidate when the discover filter names kinds: U (plus DescribeEndpointConfig and
+  DescribeModel for an instance-backed one: only the model tells multi-model from real-time);
 - ListTags for each unwatched candidate when the discover filter names tags: U;
 - GetMetricData, up to 500 queries a call (each alarm's own query, plus Invocations per variant):
   ceil((A + variants) / 500), so 300 alarms take at most 2.
@@ -20,7 +21,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from advisor.catalogue import CATALOGUE, M
+from advisor.catalogue import CATALOGUE, Kind, M
 from advisor.coverage import (
     WINDOW,
     CoverageFacts,
@@ -30,7 +31,7 @@ from advisor.coverage import (
     WatchedAlarm,
     classify,
 )
-from advisor.evidence import AdvisorClients, _error_of, _is_not_found, _kind
+from advisor.evidence import AdvisorClients, _container, _error_of, _is_not_found, _kind
 
 QUERIES_PER_CALL = 500  # GetMetricData's limit on MetricDataQueries
 PAGE = 100  # DescribeAlarms MaxRecords and ListEndpoints MaxResults: their maximums
@@ -82,8 +83,8 @@ def list_endpoints(sagemaker: Any) -> dict[str, dict[str, Any]]:
         kwargs["NextToken"] = token
 
 
-def _describe(sagemaker: Any, summary: dict[str, Any], now: datetime,
-              errors: list[dict[str, str]]) -> FleetEndpoint | None:
+def _describe(sagemaker: Any, summary: dict[str, Any], now: datetime, errors: list[dict[str, str]],
+              exact_kind: bool = False) -> FleetEndpoint | None:
     """The endpoint with its variants and kind (DescribeEndpoint); None if it vanished meanwhile."""
     name = summary["EndpointName"]
     base = FleetEndpoint(name=name, status=summary.get("EndpointStatus", ""),
@@ -97,9 +98,41 @@ def _describe(sagemaker: Any, summary: dict[str, Any], now: datetime,
         return base
     variants = described.get("ProductionVariants") or []
     kind = _kind(None, None, None, described, variants[0] if variants else {})
-    return FleetEndpoint(name=name, status=described.get("EndpointStatus", base.status),
-                         last_modified=_aware(described.get("LastModifiedTime"), now),
-                         variants=tuple(v["VariantName"] for v in variants), kind=kind)
+    endpoint = FleetEndpoint(name=name, status=described.get("EndpointStatus", base.status),
+                             last_modified=_aware(described.get("LastModifiedTime"), now),
+                             variants=tuple(v["VariantName"] for v in variants), kind=kind)
+    if exact_kind and kind is Kind.REAL_TIME:
+        return _exact_kind(sagemaker, endpoint, described["EndpointConfigName"], errors)
+    return endpoint
+
+
+def variant_kind(config: dict[str, Any], variant: dict[str, Any], model: dict[str, Any] | None) -> Kind:
+    """A variant's kind from its endpoint config (and, for instances, its model's container mode)."""
+    if variant.get("ServerlessConfig"):
+        return Kind.SERVERLESS
+    if config.get("AsyncInferenceConfig"):
+        return Kind.ASYNC
+    if model is not None and _container(model).get("Mode") == "MultiModel":
+        return Kind.MULTI_MODEL
+    return Kind.REAL_TIME
+
+
+def needs_model(config: dict[str, Any], variant: dict[str, Any]) -> bool:
+    """Only the model tells a multi-model variant from a real-time one (both run on instances)."""
+    return not variant.get("ServerlessConfig") and not config.get("AsyncInferenceConfig")
+
+
+def _exact_kind(sagemaker: Any, endpoint: FleetEndpoint, config_name: str,
+                errors: list[dict[str, str]]) -> FleetEndpoint:
+    """The kind of an instance-backed candidate, for a kind filter: DescribeEndpointConfig, DescribeModel."""
+    try:
+        config = sagemaker.describe_endpoint_config(EndpointConfigName=config_name)
+        variant = (config.get("ProductionVariants") or [{}])[0]
+        model = sagemaker.describe_model(ModelName=variant["ModelName"]) if needs_model(config, variant) else None
+    except Exception as exc:
+        _error(errors, "sagemaker.DescribeEndpointConfig/DescribeModel", exc, endpoint.name)
+        return replace(endpoint, kind=None)  # unknown: the kind filter does not match it
+    return replace(endpoint, kind=variant_kind(config, variant, model))
 
 
 def _tags(sagemaker: Any, arn: str, errors: list[dict[str, str]]) -> dict[str, str] | None:
@@ -184,7 +217,8 @@ def gather_coverage(clients: AdvisorClients, prefix: str, region: str, *, discov
         candidate = (name not in watched and summary.get("EndpointStatus") == "InService"
                      and discover.name_matches(name))
         if name in watched or (candidate and discover.needs_kind):
-            described = _describe(clients.sagemaker, summary, now, errors)
+            described = _describe(clients.sagemaker, summary, now, errors,
+                                  exact_kind=candidate and discover.needs_kind)
             if described is None:
                 continue
         else:

@@ -137,3 +137,12 @@ def test_no_credentials_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch,
 
 def test_cli_default_stack_name_is_the_stacks() -> None:
     assert DEFAULT_STACK_NAME == STACK_DEFAULT
+
+
+@pytest.mark.parametrize(("kinds", "expected"), [(["multi-model"], ["tenant-models"]), (["real-time"], [])])
+def test_kind_filter_tells_multi_model_from_real_time(kinds: list[str], expected: list[str]) -> None:
+    setup = worlds.endpoint("tenant-models", kind="multi-model") + worlds.traffic("tenant-models", kind="multi-model")
+    report = run({"name": "mme", "setup": setup}, parse_discover({"kinds": kinds}))
+    assert report["unwatched"] == expected
+    calls = report["api_calls"]["by_operation"]
+    assert calls["sagemaker.DescribeModel"] == calls["sagemaker.DescribeEndpointConfig"] == 1
