@@ -42,11 +42,6 @@ class CoverageWorld:
     scenario: Scenario
     alarm_times: tuple[tuple[str, str, datetime], ...]  # (operation, alarm name, time), in setup order
 
-    @property
-    def expect(self) -> Mapping[str, Any]:
-        """The world's `expect` (read by tests)."""
-        return self.scenario.expect
-
 
 class _WorldLoader(_Loader):
     def load_world(self, document: Any) -> CoverageWorld:

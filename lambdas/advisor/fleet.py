@@ -15,7 +15,6 @@ A failed call is recorded in `errors` and the check goes on with what it has; no
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -239,10 +238,4 @@ def check_coverage(clients: AdvisorClients, prefix: str, region: str, *, discove
     clients.counter.reset()
     report = classify(gather_coverage(clients, prefix, region, discover=discover, now=now))
     return replace(report, api_calls=clients.counter.snapshot())
-
-
-def calls_per_run(alarms: int, endpoints: int, watched: int, variants: int) -> int:
-    """The calls a run makes with no discover filter needing tags or kinds (the README's cost table)."""
-    return (max(1, math.ceil(alarms / PAGE)) + max(1, math.ceil(endpoints / PAGE)) + watched
-            + math.ceil((alarms + variants) / QUERIES_PER_CALL))
 
