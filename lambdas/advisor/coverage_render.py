@@ -28,6 +28,7 @@ MEANING = {
 }
 JSON_MARKER = "--- coverage report (JSON) ---"
 _ITEMS_PER_PROBLEM = 20
+_MORE_ROOM = 80  # characters kept for the "…and N more" line
 
 
 def _count(d: dict) -> int:
@@ -107,12 +108,17 @@ def render_slack(d: dict, changes: dict[str, list[list[str]]] | None = None) -> 
         if not items or len(blocks) >= SLACK_MAX_BLOCKS - 2:
             continue
         rows = [f"*{problem}* ({len(items)}): {MEANING[problem]}"]
+        shown = 0
         for item in items[:_ITEMS_PER_PROBLEM]:
             links = " ".join(f"<{url}|{label}>" for label, url in _links(d, item).items())
-            rows.append(f"• `{slack_escape(item['name'], 200)}` {slack_escape(item['reason'], 300)} {links}")
-        if len(items) > _ITEMS_PER_PROBLEM:
-            rows.append(f"…and {len(items) - _ITEMS_PER_PROBLEM} more in the e-mail (SNS message).")
-        text = "\n".join(rows)
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:SLACK_SECTION_MAX]}})
+            row = f"• `{slack_escape(item['name'], 200)}` {slack_escape(item['reason'], 300)} {links}"
+            # Whole rows only (a cut link is broken mrkdwn), leaving room for the "more" line.
+            if sum(len(r) + 1 for r in rows) + len(row) > SLACK_SECTION_MAX - _MORE_ROOM:
+                break
+            rows.append(row)
+            shown += 1
+        if shown < len(items):
+            rows.append(f"…and {len(items) - shown} more in the e-mail (SNS message).")
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(rows)}})
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": slack_escape(_checked_line(d), 1000)}]})
     return {"text": slack_escape(f"Alarm coverage {d.get('prefix', '')}*: {summary(d)}", 300), "blocks": blocks}

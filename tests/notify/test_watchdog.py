@@ -9,9 +9,9 @@ from types import ModuleType
 
 import boto3
 import pytest
-from conftest import LAMBDAS, REGION, Output
+from conftest import LAMBDAS, REGION, Output, deny
 
-from standin.demo import NotificationTargets, WebhookReceiver
+from standin.demo import NotificationTargets, Reply, WebhookReceiver
 
 PREFIX = "Watched/"
 
@@ -78,3 +78,28 @@ def test_state_survives_a_cold_start(load_watchdog, aws: NotificationTargets, co
     assert len(aws.messages()) == 1
     assert load_watchdog().lambda_handler({}, context)["changed"] is False  # a new execution environment
     assert aws.messages() == []
+
+
+def test_failed_delivery_saves_nothing_so_the_next_run_notifies(load_watchdog, aws: NotificationTargets,
+                                                                webhook: WebhookReceiver, context) -> None:
+    watchdog = load_watchdog()
+    put_alarm("gone")
+    deny(watchdog.handler._SNS, "Publish")
+    webhook.script(Reply(404, "no_service"))
+    with pytest.raises(watchdog.handler.NotificationFailed):
+        watchdog.lambda_handler({}, context)
+    retried = load_watchdog().lambda_handler({}, context)  # next run, sinks healthy again
+    assert retried["changed"] is True and retried["notified"] == ["sns", "slack"]
+
+
+def test_slack_payload_fits_block_kit_with_many_problems(load_watchdog, webhook: WebhookReceiver, context) -> None:
+    for i in range(60):
+        put_alarm(f"gone-{i:02d}")
+    assert load_watchdog().lambda_handler({}, context)["orphaned"] == 60
+    [payload] = webhook.received
+    assert len(payload["blocks"]) <= 50 and len(payload["blocks"][0]["text"]["text"]) <= 150
+    assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in payload["blocks"])
+    [section] = [b["text"]["text"] for b in payload["blocks"] if b["type"] == "section"]
+    shown = section.count("\n• ")
+    assert 0 < shown <= 20 and f"…and {60 - shown} more in the e-mail" in section
+    assert section.count("<") == section.count(">")  # no link cut in half
