@@ -60,7 +60,8 @@ def describe_alarms(cloudwatch: Any, prefix: str, now: datetime) -> list[Watched
                 stat=raw.get("ExtendedStatistic") or raw.get("Statistic"),
                 dimensions={d["Name"]: d["Value"] for d in raw.get("Dimensions", [])},
                 state=raw.get("StateValue", ""),
-                state_since=_aware(raw.get("StateUpdatedTimestamp"), now),
+                # The last change of StateValue (AWS); StateUpdatedTimestamp also moves with EvaluationState.
+                state_since=_aware(raw.get("StateTransitionedTimestamp") or raw.get("StateUpdatedTimestamp"), now),
                 configured_at=_aware(raw.get("AlarmConfigurationUpdatedTimestamp"), now)))
         token = page.get("NextToken")
         if not token:
