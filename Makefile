@@ -12,7 +12,7 @@ export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 
-.PHONY: setup demo test synth deploy-local bench lint typecheck clean scenarios
+.PHONY: setup demo test synth deploy-local bench lint typecheck clean scenarios discover-refresh
 
 setup: $(VENV)/.stamp node_modules/.stamp
 
@@ -74,6 +74,10 @@ synth: setup
 CONFIG ?= config/example.json
 deploy-local: setup
 	@$(BIN)/python -m standin.deploy_local $(CONFIG)
+
+# Forget the endpoints `discover` found (cdk.context.json keys sagemaker-endpoints:*); the next synth looks again.
+discover-refresh: setup
+	@$(BIN)/python -m stacks.discovery
 
 bench: setup scenarios
 	@$(BIN)/python bench/run.py

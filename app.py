@@ -9,6 +9,7 @@ from aws_cdk import App
 
 from stacks.advisor_stack import build, describe_split
 from stacks.config import ConfigError, load_config
+from stacks.discovery import resolve_for_app
 
 
 def main() -> int:
@@ -20,7 +21,7 @@ def main() -> int:
     try:
         if not path:
             raise ConfigError("context config: missing; run cdk synth -c config=path/to/config.json")
-        config = load_config(path)
+        config = resolve_for_app(app, load_config(path))
         stack = build(app, config)
     except ConfigError as err:
         print(err, file=sys.stderr)

@@ -49,7 +49,7 @@ SECRET_MAX_AGE_S = 300
 RESERVE_S = 5.0  # left at the end of the invocation for the idempotency record and the metrics flush
 IDEMPOTENCY_EXPIRY_S = 24 * 3600  # longer than Lambda's 6 h async retry window; the key changes per transition
 # Short timeouts and standard retries keep a slow dependency from eating the invocation's time.
-_CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
+CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard", "max_attempts": 3})
 
 
 class UnprocessableEvent(Exception):
@@ -119,14 +119,14 @@ def build_environment(env: Mapping[str, str] = os.environ, *, session: Any = Non
     topic_arn = env.get("TOPIC_ARN", "")
     secret_arn = env.get("SLACK_SECRET_ARN", "")
     table = env.get("IDEMPOTENCY_TABLE", "")
-    sns = session.client("sns", region_name=_region(topic_arn), config=_CLIENT_CONFIG) if topic_arn else None
+    sns = session.client("sns", region_name=_region(topic_arn), config=CLIENT_CONFIG) if topic_arn else None
     secrets = (SecretsProvider(boto3_client=session.client("secretsmanager", region_name=_region(secret_arn),
-                                                           config=_CLIENT_CONFIG))
+                                                           config=CLIENT_CONFIG))
                if secret_arn else None)
     process_once: Callable[..., dict] = _process_once_body
     if table:
         persistence = DynamoDBPersistenceLayer(table_name=table,
-                                               boto3_client=session.client("dynamodb", config=_CLIENT_CONFIG))
+                                               boto3_client=session.client("dynamodb", config=CLIENT_CONFIG))
         process_once = idempotent_function(_process_once_body, data_keyword_argument="state_change",
                                            persistence_store=persistence, config=_IDEMPOTENCY)
     return Environment(topic_arn=topic_arn, slack_secret_arn=secret_arn, idempotency_table=table,

@@ -25,7 +25,7 @@ from stacks.notifications import Notifications
 
 LAMBDAS_DIR = Path(__file__).resolve().parent.parent / "lambdas"
 # The CLI is not part of the Lambda, and bytecode caches would change the asset hash for nothing.
-ASSET_EXCLUDE = ["advisor/cli.py", "**/__pycache__", "**/*.pyc"]
+ASSET_EXCLUDE = ["advisor/cli.py", "advisor/coverage_cli.py", "**/__pycache__", "**/*.pyc"]
 # The Lambda's Python. `make setup` builds .venv with the same one (Makefile LAMBDA_PYTHON), so the tests run the
 # advisor on what production runs; tests/test_runtime_parity.py holds the two, and the Powertools layer, together.
 RUNTIME = lambda_.Runtime.PYTHON_3_13
@@ -206,6 +206,7 @@ class Advisor(Construct):
         names (300 with 63), see fleet_capacity; the way out is several stacks.
         """
         stack = Stack.of(self)
+        self.describe_endpoint_policies: list[iam.ManagedPolicy] = []  # the watchdog's role takes them too
         names = [endpoint.name for endpoint in config.endpoints]
         for index, group in enumerate(describe_endpoint_groups(names)):
             if policy_chars(group) > POLICY_CHARS:
@@ -220,6 +221,7 @@ class Advisor(Construct):
                     stack.format_arn(service="sagemaker", resource="endpoint", resource_name=name)
                     for name in group or [NO_ENDPOINT]])])
             self.function.node.add_dependency(policy)
+            self.describe_endpoint_policies.append(policy)
 
     def _route(self, config: Config) -> None:
         """One rule for all alarms: a name-prefix match, so its size does not grow with the alarm count."""

@@ -13,6 +13,7 @@ from stacks.alarms import ALARM_STACKS, AlarmStack, alarm_stack_slot, plan_alarm
 from stacks.config import Config, ConfigError
 from stacks.dashboard import Dashboard
 from stacks.notifications import Notifications
+from stacks.watchdog import Watchdog
 
 # Every resource counts, the nested stacks' placeholders included; app.py turns version reporting off, so the
 # CDK adds no AWS::CDK::Metadata resource to any template.
@@ -28,6 +29,8 @@ class LatencyAdvisorStack(Stack):
         notifications = Notifications(self, "Notify", config.notify)
         self.advisor = Advisor(self, "Advisor", config, notifications)
         Dashboard(self, "Dashboard", config, self.advisor)
+        if config.watchdog_schedule is not None:
+            self.watchdog = Watchdog(self, "Watchdog", config, self.advisor, notifications)
         self.alarm_stacks = [AlarmStack(self, slot, endpoints, config)
                              for slot, endpoints in plan_alarm_stacks(config.endpoints).items()]
         for key, value in config.tags.items():

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from advisor.catalogue import DEFAULT_PUBLISH_FREQUENCY_S, PUBLISH_FREQUENCIES_S
+from advisor.coverage import DiscoverError, DiscoverFilter, parse_discover
 from stacks.thresholds import (
     KIND_THRESHOLDS,
     KINDS,
@@ -55,12 +56,16 @@ TAG_KEY = re.compile(r"^(?!aws:)[\w\s.:/=+\-@]{1,128}$")
 TAG_VALUE = re.compile(r"^[\w\s.:/=+\-@]{0,256}$")
 ONE_DAY_S = 86_400
 
-TOP_KEYS = ("endpoints", "thresholds", "notify", "stack_name", "runbook_url", "advisor", "tags")
+TOP_KEYS = ("endpoints", "thresholds", "notify", "stack_name", "runbook_url", "advisor", "tags", "discover", "watchdog")
 ENDPOINT_KEYS = ("name", "variant", "kind", "thresholds", "metrics")
 METRICS_KEYS = ("publish_frequency_s", "enhanced")
 OVERRIDE_FIELDS = ("stat", "period_s", "datapoints", "evaluation_periods", "evaluate_low_samples")
 NOTIFY_KEYS = ("email", "slack", "slack_secret_arn")
 ADVISOR_KEYS = ("powertools_version", "reserved_concurrency")
+WATCHDOG_KEYS = ("schedule",)
+DEFAULT_WATCHDOG_SCHEDULE = "rate(1 hour)"
+# EventBridge schedule expressions: rate(1 unit) singular, rate(N units) plural; cron with six fields.
+SCHEDULE = re.compile(r"^(rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)|cron\(\S+( \S+){5}\))$")
 
 
 class ConfigError(ValueError):
@@ -132,6 +137,8 @@ class Config:
     runbook_url: str = DEFAULT_RUNBOOK_URL
     tags: Mapping[str, str] = field(default_factory=dict)
     source: str = "config"
+    discover: DiscoverFilter | None = None  # endpoints found by tag / name / kind at synth (stacks.discovery)
+    watchdog_schedule: str | None = DEFAULT_WATCHDOG_SCHEDULE  # None: no coverage watchdog
 
     @property
     def alarm_prefix(self) -> str:
@@ -166,9 +173,11 @@ def _parse(raw: Any, source: str) -> Config:
     overrides = _thresholds(top.get("thresholds", {}), "thresholds", list(METRICS))
     for metric, fields in overrides.items():  # checked once here, whichever endpoints they reach
         _apply(AlarmSpec(metric, METRICS[metric].stat, 0), fields, f"thresholds.{metric}")
-    raw_endpoints = _typed(top, "endpoints", "", list, "a list of endpoints", required=True)
-    if not raw_endpoints:
-        raise _Invalid("endpoints", "is empty; list at least one endpoint")
+    discover = _discover(top["discover"]) if "discover" in top else None
+    raw_endpoints = _typed(top, "endpoints", "", list, "a list of endpoints", default=[],
+                           required=discover is None)
+    if not raw_endpoints and discover is None:
+        raise _Invalid("endpoints", "is empty; list at least one endpoint (or find them with discover)")
     endpoints = tuple(_endpoint(item, f"endpoints[{i}]", overrides) for i, item in enumerate(raw_endpoints))
     _no_duplicates(endpoints)
     return Config(
@@ -181,6 +190,8 @@ def _parse(raw: Any, source: str) -> Config:
                               "must be an http(s) URL"),
         tags=_tags(top.get("tags", {})),
         source=source,
+        discover=discover,
+        watchdog_schedule=_watchdog(top.get("watchdog", {})),
     )
 
 
@@ -350,6 +361,25 @@ def _advisor(raw: Any) -> AdvisorSettings:
     if reserved is not None:
         reserved = _positive_int(reserved, "advisor.reserved_concurrency")
     return AdvisorSettings(version, reserved)
+
+
+def _discover(raw: Any) -> DiscoverFilter:
+    try:
+        return parse_discover(raw)
+    except DiscoverError as err:
+        raise _Invalid("", str(err)) from None
+
+
+def _watchdog(raw: Any) -> str | None:
+    """The coverage watchdog's schedule: an EventBridge rate/cron expression, or false for none."""
+    item = _object(raw, "watchdog", WATCHDOG_KEYS)
+    schedule = item.get("schedule", DEFAULT_WATCHDOG_SCHEDULE)
+    if schedule is False:
+        return None
+    if not isinstance(schedule, str) or not SCHEDULE.match(schedule):
+        raise _Invalid("watchdog.schedule", f"{_show(schedule)} is not false nor an EventBridge schedule "
+                                            "expression such as rate(1 hour), rate(30 minutes), cron(0 * * * ? *)")
+    return schedule
 
 
 def _tags(raw: Any) -> dict[str, str]:

@@ -29,6 +29,8 @@ Gaps filled (each checked against moto 5.2.5's source and behaviour):
 6. Scaling: moto has no DescribeScalingActivities; a scenario's UpdateEndpointWeightsAndCapacities stands for
    the activity that made it (standin/autoscaling.py), and one less than DEPLOYMENT_S before the replay clock
    leaves the endpoint Updating with the old count current.
+7. CloudWatch alarms: DescribeAlarms pages by MaxRecords / NextToken, and a new alarm starts in
+   INSUFFICIENT_DATA (standin/alarms.py).
 
 6. CloudFormation, for `cdk bootstrap` / `cdk deploy` / `cdk destroy` of the stack: standin/cloudformation.py
    (its CLOUDFORMATION_PATCHES are applied here with the rest).
@@ -72,7 +74,7 @@ from moto.sagemaker.models import (
 )
 from moto.sagemaker.responses import SageMakerResponse
 
-from standin import autoscaling
+from standin import alarms, autoscaling
 from standin.cloudformation import CLOUDFORMATION_PATCHES
 from standin.statistics import (
     SIMPLE_STATISTICS,
@@ -437,4 +439,5 @@ _PATCHES: tuple[tuple[Any, str, Any], ...] = (
     (CloudWatchBackend, "get_metric_data", _get_metric_data),
     (CloudWatchResponse, "get_metric_statistics", _get_metric_statistics_response),
     *autoscaling.PATCHES,
+    *alarms.PATCHES,
 )

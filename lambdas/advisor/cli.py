@@ -157,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     live.set_defaults(run=cmd_diagnose)
     demo = sub.add_parser("demo", help="offline end-to-end demo on an embedded stand-in for AWS")
     demo.set_defaults(run=cmd_demo)
+    from advisor.coverage_cli import add_parser as add_coverage
+
+    add_coverage(sub)
     return parser
 
 

@@ -21,4 +21,6 @@ def test_demo_delivers_every_scenario_and_says_how_to_deploy(capsys: pytest.Capt
         assert f"`{rule}`" in out  # and a finding section in a Slack message
     assert "back to OK after 1 h 5 min" in out
     assert "cdk deploy -c config=watch.json" in out
+    # After the alarms, the coverage report: one of each problem (tests/coverage/worlds/mixed.json).
+    assert "Alarm coverage of CoverageDemo/*: 2 blind, 1 orphaned, 2 stuck, 1 unwatched" in out
     assert "/services/T00000000/B00000000/" not in out  # the webhook URL is a secret, even the demo's

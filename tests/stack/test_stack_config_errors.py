@@ -51,7 +51,7 @@ CASES = [
     (_with("endpoints.0.thresholds", {"OverheadLatency": {"ms": -0.5}}),
      "endpoints[0].thresholds.OverheadLatency.ms: -0.5 is negative; thresholds must be >= 0"),
     (_with("endpoint", []), "endpoint: unknown key (expected one of endpoints, thresholds, notify, stack_name, "
-                            "runbook_url, advisor, tags)"),
+                            "runbook_url, advisor, tags, discover, watchdog)"),
     (_with("endpoints.0.varient", "Blue"), "endpoints[0].varient: unknown key (expected one of name, variant, "
                                            "kind, thresholds, metrics)"),
     (_with("thresholds.ModelLatncy", {"ms": 5}), "thresholds.ModelLatncy: unknown metric (expected one of "
@@ -76,7 +76,7 @@ CASES = [
                                                              "be at least 1"),
     (_with("thresholds.ModelLatency.evaluation_periods", True), "thresholds.ModelLatency.evaluation_periods: "
                                                                 "expected a whole number, got true"),
-    (_with("endpoints", []), "endpoints: is empty; list at least one endpoint"),
+    (_with("endpoints", []), "endpoints: is empty; list at least one endpoint (or find them with discover)"),
     (_with("endpoints", DELETE), "endpoints: is missing"),
     (_with("endpoints", {"name": "x"}), "endpoints: expected a list of endpoints, got an object"),
     (_with("endpoints.2", {"name": "resnet50-cpu", "kind": "serverless"}),
@@ -160,7 +160,7 @@ def test_app_synthesizes_the_example_and_says_how_endpoints_were_split(tmp_path)
     assert result.stderr.splitlines() == [
         "SageMakerLatencyAdvisor: 3 endpoint variants, 11 alarms in 3 of 16 nested alarm stacks (slot = hash of "
         "endpoint name; all 16 always exist, so adding an endpoint never moves another nor adds a stack); resources "
-        "per template: largest nested 7, main 41, limit 500"]
+        "per template: largest nested 7, main 48, limit 500"]
     templates = sorted((tmp_path / "out").glob("*.template.json"))
     assert len(templates) == 1 + 16
     assert (tmp_path / "out" / "SageMakerLatencyAdvisor.template.json") in templates

@@ -17,7 +17,9 @@ RESOURCE_POLICY_TYPES = {"AWS::SNS::TopicPolicy": "PolicyDocument", "AWS::SQS::Q
 # Actions that take no resource ARN, or whose resource names are only known at run time.
 WILDCARD_OK = {"cloudwatch:GetMetricData", "application-autoscaling:DescribeScalableTargets",
                "application-autoscaling:DescribeScalingPolicies", "application-autoscaling:DescribeScalingActivities",
-               "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel"}
+               "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel",
+               # the coverage watchdog: no resource type; DescribeAlarms on the stack's alarm-name prefix only
+               "sagemaker:ListEndpoints", "cloudwatch:DescribeAlarms"}
 WRITE_VERB = re.compile(r":(Put|Update|Delete|Create|Send|Publish|Start|Invoke|Tag|Untag|Attach|Modify|Set)")
 # What a managed policy's ARNs resolve to at worst, to measure its size as IAM will.
 WORST_CASE = {"AWS::Partition": "aws-us-gov", "AWS::Region": "ap-southeast-5", "AWS::AccountId": "123456789012"}
@@ -117,9 +119,11 @@ def test_describe_endpoint_policy_groups_are_the_golden_ones(synthesized, name):
 
 
 def test_role_stays_under_the_ten_managed_policies_a_role_takes(any_synth):
-    (role,) = [logical_id for _, logical_id, _ in any_synth.resources("AWS::IAM::Role")]
-    attached = [props for props in any_synth.props("AWS::IAM::ManagedPolicy") if {"Ref": role} in props["Roles"]]
-    assert len(attached) == DESCRIBE_ENDPOINT_POLICIES < 10
+    roles = [logical_id for _, logical_id, _ in any_synth.resources("AWS::IAM::Role")]
+    assert len(roles) == 2  # the advisor's and the coverage watchdog's
+    for role in roles:
+        attached = [props for props in any_synth.props("AWS::IAM::ManagedPolicy") if {"Ref": role} in props["Roles"]]
+        assert len(attached) == DESCRIBE_ENDPOINT_POLICIES < 10
 
 
 def test_managed_policies_fit_iam_size_limit(any_synth):
@@ -131,10 +135,10 @@ def test_managed_policies_fit_iam_size_limit(any_synth):
 
 
 def test_role_has_no_aws_managed_policies_and_only_lambda_assumes_it(any_synth):
-    (role,) = any_synth.props("AWS::IAM::Role")
-    assert "ManagedPolicyArns" not in role
-    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
-    assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
+    for role in any_synth.props("AWS::IAM::Role"):
+        assert "ManagedPolicyArns" not in role
+        (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+        assert trust["Principal"] == {"Service": "lambda.amazonaws.com"}
 
 
 def test_secret_access_is_only_the_slack_secret(any_synth):
@@ -143,11 +147,12 @@ def test_secret_access_is_only_the_slack_secret(any_synth):
     if not any_synth.config.notify.uses_slack:
         assert granted == []
         return
-    (statement,) = granted
-    assert statement["Action"] == "secretsmanager:GetSecretValue"
-    expected = any_synth.config.notify.slack_secret_arn
-    assert statement["Resource"] == (expected or {"Ref": next(
-        logical_id for _, logical_id, _ in any_synth.resources("AWS::SecretsManager::Secret"))})
+    assert len(granted) == 2  # the advisor and the coverage watchdog
+    for statement in granted:
+        assert statement["Action"] == "secretsmanager:GetSecretValue"
+        expected = any_synth.config.notify.slack_secret_arn
+        assert statement["Resource"] == (expected or {"Ref": next(
+            logical_id for _, logical_id, _ in any_synth.resources("AWS::SecretsManager::Secret"))})
 
 
 def test_resource_policies_allow_only_services_or_the_account(any_synth):
