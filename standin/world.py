@@ -10,13 +10,19 @@ world cannot be open while a stand-in server runs in the same process (they woul
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
+from typing import Any
+from unittest import mock
 
 import boto3
+import botocore.endpoint
 import botocore.loaders
+import botocore.retries.bucket
 import botocore.session
 from botocore import xform_name
 from botocore.awsrequest import AWSRequest
@@ -115,6 +121,43 @@ def _one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+# Replays run on a frozen clock, so how long botocore waits between retries of a faulted call changes nothing
+# the advisor sees; only the waiting is shortened (back-off sleeps, and the adaptive mode's token bucket, whose
+# clock runs this much faster), the retries themselves (count, order, errors, rate limiting) are real.
+RETRY_WAIT_SCALE = 0.01
+
+
+class _FastRetryClock(botocore.retries.bucket.Clock):
+    """The adaptive retry mode's clock inside a replay world: time passes 1 / RETRY_WAIT_SCALE times faster."""
+
+    def sleep(self, amount: float) -> None:
+        time.sleep(amount * RETRY_WAIT_SCALE)
+
+    def current_time(self) -> float:
+        return time.time() / RETRY_WAIT_SCALE
+
+
+def _short_bucket_wait(bucket: botocore.retries.bucket.TokenBucket, amount: float) -> float:
+    return float(_ORIGINAL_SLEEP_AMOUNT(bucket, amount)) * RETRY_WAIT_SCALE
+
+
+_ORIGINAL_SLEEP_AMOUNT = botocore.retries.bucket.TokenBucket._sleep_amount
+
+
+class _ShortRetryWaits(ModuleType):
+    """The `time` module as botocore's endpoint sees it inside a replay world: retry back-off sleeps are short."""
+
+    def __init__(self) -> None:
+        super().__init__("time")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        time.sleep(seconds * RETRY_WAIT_SCALE)
+
+
 @contextmanager
 def replay_world(scenario: Scenario, loader: botocore.loaders.Loader | None = None) -> Iterator[World]:
     """Open the scenario's world: moto started and patched, setup calls made; everything undone on exit.
@@ -124,7 +167,10 @@ def replay_world(scenario: Scenario, loader: botocore.loaders.Loader | None = No
     if botocore_stubber.enabled:
         raise RuntimeError("replay_world: another moto mock is already active; a world needs moto to itself")
     injector = FaultInjector(scenario.faults, scenario.account)
-    with gaps_applied(f"the replay world of {scenario.name!r}"), mock_aws():
+    with (gaps_applied(f"the replay world of {scenario.name!r}"), mock_aws(),
+          mock.patch.object(botocore.endpoint, "time", _ShortRetryWaits()),
+          mock.patch.object(botocore.retries.bucket, "Clock", _FastRetryClock),
+          mock.patch.object(botocore.retries.bucket.TokenBucket, "_sleep_amount", _short_bucket_wait)):
         run_setup(scenario, make_session(scenario.region, scenario.account), scenario.account)
         yield World(scenario=scenario, session=make_session(scenario.region, scenario.account, injector, loader),
                     now=scenario.now, region=scenario.region, account=scenario.account, injector=injector)
