@@ -63,7 +63,11 @@ def measure() -> dict[str, Any]:
     slowest = max(per_scenario, key=lambda name: per_scenario[name]["diagnosis_s"])
     mismatched = sorted(name for name, counts in per_scenario.items()
                         if counts["engine_reported"] != counts["operations"])
+    # The common case: the most frequent count over the ALARM diagnoses (resolved notices make no call).
+    counts = sorted(c["operations"] for c in per_scenario.values() if c["operations"])
+    common = max(set(counts), key=counts.count) if counts else 0
     return {"scenarios": len(paths), "max_operations": per_scenario[worst]["operations"], "worst": worst,
+            "common_operations": common, "median_operations": counts[len(counts) // 2] if counts else 0,
             "max_attempts": per_scenario[worst_attempts]["attempts"], "worst_attempts": worst_attempts,
             "slowest": slowest, "slowest_diagnosis_s": per_scenario[slowest]["diagnosis_s"],
             "engine_count_mismatches": mismatched, "per_scenario": per_scenario}

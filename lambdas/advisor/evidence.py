@@ -352,10 +352,11 @@ def gather_evidence(alarm: AlarmEvent, clients: AdvisorClients, *, budget_s: flo
     scaling = _ScalingReader(clients.autoscaling, alarm, errors)
     missing: set[Source] = set()
     results: dict[Source, Any] = {}
+    # The endpoint chain (three calls, one after another) is the critical path: it starts first.
     jobs: dict[Source, tuple[str, Callable[[], Any]]] = {
+        Source.ENDPOINT: ("sagemaker.DescribeEndpoint", reader.read),
         Source.METRICS: ("cloudwatch.GetMetricData", lambda: fetch_metrics(clients.cloudwatch, alarm, windows)),
         Source.SCALING: ("application-autoscaling.DescribeScalableTargets", scaling.read),
-        Source.ENDPOINT: ("sagemaker.DescribeEndpoint", reader.read),
     }
     pool = ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="evidence")
     futures = {key: pool.submit(fn) for key, (_, fn) in jobs.items()}
