@@ -25,6 +25,8 @@ Gaps filled (each checked against moto 5.2.5's source and behaviour):
 5. Application Auto Scaling accepts the SageMaker dimensions moto's enum lacks
    (sagemaker:variant:DesiredProvisionedConcurrency for serverless, sagemaker:inference-component:
    DesiredCopyCount).
+7. Inference components, absent from moto: Create/Describe/List/UpdateRuntimeConfig, copies placed on the
+   variant's instances, copy-count scaling activities (standin/inference_components.py).
 6. Scaling: moto has no DescribeScalingActivities; a scenario's UpdateEndpointWeightsAndCapacities stands for
    the activity that made it (standin/autoscaling.py), and one less than DEPLOYMENT_S before the replay clock
    leaves the endpoint Updating with the old count current.
@@ -69,7 +71,7 @@ from moto.sagemaker.models import (
 from moto.sagemaker.responses import SageMakerResponse
 
 from advisor.instances import INSTANCE_SPECS
-from standin import autoscaling
+from standin import autoscaling, inference_components
 from standin.statistics import (
     SIMPLE_STATISTICS,
     PeriodData,
@@ -136,6 +138,9 @@ def stamp_resource(account: str, region: str, operation: str, params: Mapping[st
     An endpoint created or updated less than DEPLOYMENT_S before `now` is still Creating / Updating. Other
     services' resources carry no time the advisor reads, so their calls are left as they are.
     """
+    if operation in inference_components.OPERATIONS:
+        inference_components.stamp_component(account, region, operation, dict(params), utc(when), now, DEPLOYMENT_S)
+        return
     backend = sagemaker_backends[account][region]
     naive = utc(when).replace(tzinfo=None)
     in_progress = now - when < timedelta(seconds=DEPLOYMENT_S)
@@ -426,4 +431,5 @@ _PATCHES: tuple[tuple[Any, str, Any], ...] = (
     (CloudWatchBackend, "get_metric_data", _get_metric_data),
     (CloudWatchResponse, "get_metric_statistics", _get_metric_statistics_response),
     *autoscaling.PATCHES,
+    *inference_components.PATCHES,
 )

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from evidence_builder import T, flat, make_evidence
+from evidence_builder import T, flat, make_component_evidence, make_evidence
 
 from advisor.catalogue import Kind
 from advisor.rules import CATALOGUE_IDS, run_rules
@@ -240,7 +240,7 @@ def test_every_finding_carries_units_and_docs():
 
 
 # SPEC §4b (inference components, per-instance evidence, LLM containers) is issue 10: not built yet.
-NOT_YET_BUILT = frozenset({"IC-NO-AUTOSCALING", "IC-COPIES-AT-MAX", "IC-NO-ROOM", "IC-SCALED-FROM-ZERO",
+NOT_YET_BUILT = frozenset({"IC-NO-ROOM", "IC-SCALED-FROM-ZERO",
                            "GPU-MEMORY-PRESSURE", "INSTANCE-IMBALANCE", "LLM-GPUS-UNUSED",
                            "LLM-NO-CONTINUOUS-BATCHING"})
 
@@ -363,3 +363,50 @@ def test_rules_declare_typed_evidence_and_metrics():
     for registered in REGISTRY.values():
         assert all(isinstance(m, M) for m in registered.metrics)
         assert all(isinstance(n, Source) for n in registered.needs)
+
+
+# -- inference components (SPEC §4b) --
+
+IC_BUSY = {("ConcurrentRequestsPerCopy", "Maximum"): flat(4, 9)}  # 2.2x the baseline concurrency per copy
+IC_HOT_GPU = {("GPUUtilizationNormalized", "Average"): flat(45, 92)}
+COPY_POLICY = ScalingPolicy("ic-concurrency", "TargetTrackingScaling", 4.0,
+                            "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution")
+
+
+@pytest.mark.parametrize(("rule_id", "fire", "near_miss"), [
+    ("IC-NO-AUTOSCALING", {"series": IC_BUSY}, {}),  # calm: no IC load signal
+    ("IC-NO-AUTOSCALING", {"series": IC_HOT_GPU}, {"series": IC_HOT_GPU,
+                                                  "scaling": ScalingState(True, 1, 8, (COPY_POLICY,), ())}),
+    ("IC-NO-AUTOSCALING", {"series": IC_BUSY, "scaling": ScalingState(True, 1, 8, (), ())},
+     {"series": IC_BUSY, "scaling": ScalingState(True, 1, 8, (COPY_POLICY,), ())}),
+    ("IC-COPIES-AT-MAX", {"series": IC_BUSY, "current": 4, "desired": 4,
+                          "scaling": ScalingState(True, 1, 4, (COPY_POLICY,), ())},
+     {"series": IC_BUSY, "current": 3, "desired": 3, "scaling": ScalingState(True, 1, 4, (COPY_POLICY,), ())}),
+    ("IC-COPIES-AT-MAX", {"series": IC_BUSY, "current": 4, "desired": 4,
+                          "scaling": ScalingState(True, 1, 4, (COPY_POLICY,), ())},
+     {"current": 4, "desired": 4, "scaling": ScalingState(True, 1, 4, (COPY_POLICY,), ())}),
+])
+def test_component_rule_fires_and_near_miss_does_not(rule_id, fire, near_miss):
+    assert check(rule_id, make_component_evidence(**fire))
+    assert not check(rule_id, make_component_evidence(**near_miss))
+
+
+def test_variant_scaling_rules_never_fire_for_a_component():
+    ev = make_component_evidence(series=IC_BUSY | IC_HOT_GPU)
+    assert {"SCALE-NONE", "SCALE-AT-MAX"}.isdisjoint(fired(ev))
+    assert "IC-NO-AUTOSCALING" in fired(ev)
+
+
+def test_component_finding_shows_copies_and_reservation():
+    ev = make_component_evidence(series=IC_BUSY, current=4, desired=4,
+                                 scaling=ScalingState(True, 1, 4, (COPY_POLICY,), ()))
+    finding = REGISTRY["IC-COPIES-AT-MAX"].evaluate(ev)
+    assert finding is not None
+    assert finding.evidence["Copies"] == "4 current / 4 desired / 4 max"
+    assert finding.evidence["Inference component"] == "chat-llm on llm-host/AllTraffic"
+    assert "1 accelerator(s)" in finding.evidence["Reservation per copy"]
+
+
+def test_component_rules_skip_without_the_component():
+    run = run_rules(make_component_evidence(series=IC_BUSY, missing=frozenset({Source.COMPONENT})))
+    assert "IC-NO-AUTOSCALING" in run.skipped[Source.COMPONENT]

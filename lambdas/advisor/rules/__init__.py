@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from advisor.rules import (  # noqa: F401  (importing a module registers its rules)
     asynchronous,
+    components,
     endpoint,
     mme,
     model,
