@@ -104,11 +104,12 @@ def make_component_evidence(metric: str = "ModelLatency", *, series: Mapping[tup
                             instance_type: str = "ml.g5.12xlarge", instances: int = 1,
                             managed: ManagedScaling | None = MANAGED,
                             image: str = TGI_IMAGE, environment: Mapping[str, str] | None = None,
-                            scaling: ScalingState | None = NO_SCALING,
+                            scaling: ScalingState | None = NO_SCALING, stat: str = "p90",
+                            threshold: float | None = 500_000.0,
                             missing: frozenset[Source] = frozenset()) -> Evidence:
     """An alarm on the IC chat-llm (endpoint llm-host, variant AllTraffic) with calm IC metrics by default."""
     base = make_evidence(metric, instance_type=instance_type, count=instances, image=image, scaling=scaling,
-                         missing=missing, environment=environment)
+                         missing=missing, environment=environment, stat=stat, threshold=threshold)
     event = replace(base.alarm, name=f"chat-llm-{metric}", endpoint="llm-host", inference_component="chat-llm")
     calm = {
         ("ModelLatency", "Sum"): flat(800 * 20, 800 * 20), ("ModelLatency", "SampleCount"): flat(20, 20),

@@ -11,7 +11,7 @@ from evidence_builder import T, flat, make_component_evidence, make_evidence
 from advisor.catalogue import Kind
 from advisor.rules import CATALOGUE_IDS, run_rules
 from advisor.rules.base import REGISTRY
-from advisor.snapshot import ScalingActivity, ScalingPolicy, ScalingState, Series, Source
+from advisor.snapshot import ManagedScaling, ScalingActivity, ScalingPolicy, ScalingState, Series, Source
 
 TF_GPU = "763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-inference:2.14.1-gpu"
 NEURON = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference-neuronx:2.1.2-neuronx-py310-sdk2.18.2-ubuntu20.04"
@@ -240,8 +240,7 @@ def test_every_finding_carries_units_and_docs():
 
 
 # SPEC §4b (inference components, per-instance evidence, LLM containers) is issue 10: not built yet.
-NOT_YET_BUILT = frozenset({"IC-NO-ROOM", "IC-SCALED-FROM-ZERO",
-                           "GPU-MEMORY-PRESSURE", "INSTANCE-IMBALANCE", "LLM-GPUS-UNUSED",
+NOT_YET_BUILT = frozenset({"GPU-MEMORY-PRESSURE", "INSTANCE-IMBALANCE", "LLM-GPUS-UNUSED",
                            "LLM-NO-CONTINUOUS-BATCHING"})
 
 
@@ -410,3 +409,33 @@ def test_component_finding_shows_copies_and_reservation():
 def test_component_rules_skip_without_the_component():
     run = run_rules(make_component_evidence(series=IC_BUSY, missing=frozenset({Source.COMPONENT})))
     assert "IC-NO-AUTOSCALING" in run.skipped[Source.COMPONENT]
+
+
+def copy_activity(minutes_ago: float, copies: int) -> ScalingActivity:
+    """A copy-count scaling activity as Application Auto Scaling reports it for an IC."""
+    start = T - timedelta(minutes=minutes_ago)
+    return ScalingActivity("Successful", start, start + timedelta(minutes=3),
+                           f"Setting desired copy count to {copies}.", "monitor alarm ... triggered policy", copies)
+
+
+FROM_ZERO = ScalingState(True, 0, 4, (COPY_POLICY,), (copy_activity(100, 0), copy_activity(12, 1)))
+NO_CAPACITY = {("NoCapacityInvocationFailures", "Sum"): flat(None, 3)}
+
+
+@pytest.mark.parametrize(("rule_id", "fire", "near_miss"), [
+    # 6 copies wanted, 4 placed, no managed instance scaling; near miss: managed scaling with room (1 of 4)
+    ("IC-NO-ROOM", {"desired": 6, "current": 4, "managed": None}, {"desired": 6, "current": 4}),
+    ("IC-NO-ROOM", {"desired": 6, "current": 4, "managed": ManagedScaling(True, 1, 1)},
+     {"desired": 4, "current": 4, "managed": None}),
+    ("IC-SCALED-FROM-ZERO", {"scaling": FROM_ZERO}, {"scaling": ScalingState(True, 1, 4, (COPY_POLICY,), (
+        copy_activity(100, 1),))}),
+    ("IC-SCALED-FROM-ZERO", {"series": NO_CAPACITY}, {}),
+])
+def test_component_capacity_rule_fires_and_near_miss_does_not(rule_id, fire, near_miss):
+    assert check(rule_id, make_component_evidence(**fire))
+    assert not check(rule_id, make_component_evidence(**near_miss))
+
+
+def test_scaled_from_zero_applies_to_the_no_capacity_alarm():
+    ev = make_component_evidence("NoCapacityInvocationFailures", series=NO_CAPACITY, stat="Sum", threshold=0.0)
+    assert "IC-SCALED-FROM-ZERO" in fired(ev)

@@ -108,6 +108,7 @@ class Traffic:
     setup_ms: float = 0.0  # serverless: ModelSetupTime of each
     concurrency: float = 0.2  # serverless: peak concurrent executions / MaxConcurrency this minute
     spillover: int = 0  # serverless: requests beyond the provisioned concurrency this minute
+    no_capacity: int = 0  # IC: requests this minute that found no instance (NoCapacityInvocationFailures)
     backlog_per_instance: float = 0.0  # async: ApproximateBacklogSizePerInstance
     oldest_age_s: float = 0.0  # async: ApproximateAgeOfOldestRequest
 
@@ -391,7 +392,8 @@ def metric_series(endpoint: Endpoint, profile: Profile, seed: str) -> dict[tuple
         put("AWS/SageMaker", "OverheadLatency", "Microseconds", minute, Values=overhead[0], Counts=overhead[1])
         put("AWS/SageMaker", "Invocations", "None", minute, Value=n)
         if component is not None:
-            copies = max(1, copies_at(component, minute))
+            # copies that fit on the instances serve; the rest wait unplaced
+            copies = max(1, min(copies_at(component, minute), endpoint.gpus * endpoint.count // component.accelerators))
             put("AWS/SageMaker", "InvocationsPerCopy", "None", minute, Value=round(n / copies, 2))
             # Little's law: requests in flight = arrival rate x time in the model, shared by the copies
             in_flight = n / 60 * traffic.model_ms / 1000 / copies
@@ -399,6 +401,8 @@ def metric_series(endpoint: Endpoint, profile: Profile, seed: str) -> dict[tuple
                 Value=round(in_flight * rng.uniform(1.1, 1.3), 1))
             put("AWS/SageMaker", "InvocationModelErrors", "None", minute,
                 **zero_one(models.take(n * traffic.error_rate), n))
+            if component.scale_to_zero:
+                put("AWS/SageMaker", "NoCapacityInvocationFailures", "None", minute, Value=traffic.no_capacity)
         elif instance_backed:
             put("AWS/SageMaker", "InvocationsPerInstance", "None", minute, Value=round(n / endpoint.count, 2))
             # real-time and multi-model only: the serverless and async metric lists have no InvocationModelErrors
@@ -896,6 +900,18 @@ CHAT_HOST = Endpoint("genai-host", "support-chat-llama3-8b", TGI, "ml.g5.12xlarg
 CHAT_CALM = Traffic(rpm=30, model_ms=2000, overhead_ms=9, cpu=8, gpu=45, gpu_memory=92, memory=30)
 CHAT_SURGE = two_phase(CHAT_CALM, replace(CHAT_CALM, rpm=70, model_ms=9000, gpu=90))
 CHAT_ALARM = Alarm("ModelLatency", threshold_ms=15000)
+# 6 copies wanted on one 4-GPU instance: 2 wait unplaced
+CHAT_CROWDED = replace(CHAT_HOST, component=replace(CHAT, autoscaling=(1, 8), scaled=((-600, 6),)),
+                       managed_scaling=None)
+# Scaled to zero while idle (-100 min), woken by the first requests at -13 min: they fail, then run cold
+CHAT_IDLE = frozenset(range(-110 * MINUTE, -13 * MINUTE, MINUTE))
+CHAT_WOKEN = idle_during(phases(CHAT_CALM, (-13 * MINUTE, replace(CHAT_CALM, model_ms=9000, no_capacity=3)),
+                                (-11 * MINUTE, replace(CHAT_CALM, model_ms=9000, gpu=60))),
+                         lambda minute: minute in CHAT_IDLE)
+CHAT_KEPT_WARM = idle_during(phases(CHAT_CALM, (-13 * MINUTE, replace(CHAT_CALM, model_ms=9000, gpu=60))),
+                             lambda minute: minute in CHAT_IDLE)
+CHAT_TO_ZERO = replace(CHAT, copies=1, autoscaling=(0, 4), scaled=((-100 * MINUTE, 0), (-12 * MINUTE, 1)),
+                       scale_to_zero=True)
 
 
 def specs() -> list[Spec]:
@@ -1269,6 +1285,29 @@ def specs() -> list[Spec]:
              replace(CHAT_HOST, component=replace(CHAT, autoscaling=(1, 8))), CHAT_SURGE, CHAT_ALARM,
              "2026-11-18T14:12:00",
              rules=("UNEXPLAINED",), absent=("IC-COPIES-AT-MAX", "IC-NO-AUTOSCALING", "SCALE-AT-MAX")),
+        Spec("ic-no-room--llm-copies-waiting-for-instances",
+             "TGI IC scaled to 6 copies on one 4-GPU instance without managed instance scaling: 2 copies wait "
+             "unplaced during the surge",
+             CHAT_CROWDED, CHAT_SURGE, CHAT_ALARM, "2026-11-18T14:12:00",
+             rules=("IC-NO-ROOM",), absent=("IC-COPIES-AT-MAX", "IC-NO-AUTOSCALING", "SCALE-AT-MAX", "UNEXPLAINED")),
+        Spec("unexplained--tgi-ic-copies-wait-for-managed-scaling",
+             "Near miss of IC-NO-ROOM: the same 2 copies waiting, with managed instance scaling on and room to "
+             "add an instance (1 of MaxInstanceCount 2)",
+             replace(CHAT_CROWDED, managed_scaling=(1, 2)), CHAT_SURGE, CHAT_ALARM, "2026-11-18T14:12:00",
+             rules=("UNEXPLAINED",), absent=("IC-NO-ROOM", "IC-COPIES-AT-MAX", "IC-NO-AUTOSCALING")),
+        Spec("ic-scaled-from-zero--llm-woken-by-first-requests",
+             "TGI IC that may scale to zero: copies 0 while idle, woken at -12 min; the first requests fail with "
+             "NoCapacityInvocationFailures, then run cold",
+             replace(CHAT_HOST, component=CHAT_TO_ZERO, managed_scaling=(0, 2)), CHAT_WOKEN, CHAT_ALARM,
+             "2026-11-18T14:12:00",
+             rules=("IC-SCALED-FROM-ZERO",), absent=("IC-NO-AUTOSCALING", "IC-COPIES-AT-MAX", "IC-NO-ROOM",
+                                                     "UNEXPLAINED")),
+        Spec("unexplained--tgi-ic-idle-kept-warm",
+             "Near miss of IC-SCALED-FROM-ZERO: the same idle spell and slow return, with the copy count kept at "
+             "1 (MinCapacity 1): no request failed for want of capacity",
+             replace(CHAT_HOST, component=replace(CHAT, copies=1, autoscaling=(1, 4))), CHAT_KEPT_WARM, CHAT_ALARM,
+             "2026-11-18T14:12:00",
+             rules=("UNEXPLAINED",), absent=("IC-SCALED-FROM-ZERO", "IC-NO-AUTOSCALING", "IC-COPIES-AT-MAX")),
         Spec("ic-no-autoscaling--llm-fixed-copies",
              "TGI IC with 2 fixed copies and no scalable target on its copy count: concurrency per copy 10x "
              "baseline, GPU 90 %",

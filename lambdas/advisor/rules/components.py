@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 
-from advisor.rules.base import LATENCY, Kind, Source, Verdict, rule
+from advisor.catalogue import SCALE_TO_ZERO_DOC
+from advisor.rules.base import LATENCY, Kind, M, Source, Verdict, rule
 from advisor.signals import LoadSignal
 from advisor.snapshot import ComponentState, Evidence
 from advisor.units import pct, per_min, ratio
@@ -138,3 +139,85 @@ def copies_at_max(ev: Evidence) -> Verdict | None:
         advice += (", and give the new copies room: turn on managed instance scaling on the variant or add "
                    "instances, or they will wait unplaced")
     return Verdict(evidence, advice + ".", strength=_strength(ev, load))
+
+
+@rule("IC-NO-ROOM", severity="critical", title="Inference component copies are waiting for room on the instances",
+      docs=IC_SCALING_DOCS, metrics=LATENCY, needs={Source.COMPONENT, Source.ENDPOINT, Source.CONFIG},
+      kinds=IC_ONLY)
+def copies_without_room(ev: Evidence) -> Verdict | None:
+    """Desired copies > current copies, and managed instance scaling off or the variant at MaxInstanceCount."""
+    component = ev.component
+    if component is None or ev.endpoint is None or component.waiting_copies <= 0:
+        return None
+    managed = ev.endpoint.managed_scaling
+    instances = ev.variant.current_instance_count if ev.variant else None
+    at_max = (managed is not None and managed.enabled and managed.max_instances is not None
+              and instances is not None and instances >= managed.max_instances)
+    if managed is not None and managed.enabled and not at_max:
+        return None
+    evidence = {"Inference component": f"{component.name} on {component.endpoint}/{component.variant}",
+                "Copies": copies_text(component, ev.scaling.max_capacity if ev.scaling and ev.scaling.registered
+                                      else None),
+                "Copies waiting for placement": str(component.waiting_copies),
+                "Placement": "; ".join(f"{copies} on {kind}" for kind, copies in component.placement) or "none placed",
+                "Reservation per copy": reservation_text(component),
+                "Instances": f"{instances if instances is not None else '?'} x "
+                             f"{(ev.variant.instance_type if ev.variant else None) or 'unknown type'}"}
+    if at_max and managed is not None:
+        evidence["Managed instance scaling"] = (f"on, at its MaxInstanceCount ({managed.max_instances}); "
+                                                f"MinInstanceCount {managed.min_instances}")
+        advice = (f"{component.waiting_copies} copies of {component.name} cannot be placed: the variant already runs "
+                  f"its MaxInstanceCount of {managed.max_instances} instances. Raise MaxInstanceCount "
+                  "(ManagedInstanceScaling on the endpoint config's variant)")
+    else:
+        evidence["Managed instance scaling"] = "off: SageMaker adds no instance for copies that do not fit"
+        advice = (f"{component.waiting_copies} copies of {component.name} cannot be placed on the variant's "
+                  "instances and nothing adds instances for them. Turn on managed instance scaling on the variant "
+                  "(ManagedInstanceScaling Status ENABLED, MaxInstanceCount above today's count)")
+    advice += (", or shrink the copy's reservation (ComputeResourceRequirements) so more copies fit on an "
+               "instance.")
+    return Verdict(evidence, advice, strength=1.0 + component.waiting_copies / max(1, component.desired_copies or 1))
+
+
+def _copies_at(ev: Evidence, offset_s: int) -> int | None:
+    """The desired copy count `offset_s` seconds before T, from the copy-count scaling activities."""
+    activities = ev.scaling.activities if ev.scaling else None
+    moment = ev.alarm.time.timestamp() - offset_s
+    done = sorted((a for a in activities or () if a.start is not None and a.desired is not None
+                   and a.start.timestamp() <= moment), key=lambda a: a.start.timestamp() if a.start else 0.0)
+    return done[-1].desired if done else None
+
+
+@rule("IC-SCALED-FROM-ZERO", severity="warning", title="The inference component was scaled to zero",
+      docs=(SCALE_TO_ZERO_DOC,), metrics={*LATENCY, M.NO_CAPACITY_INVOCATION_FAILURES}, needs={Source.METRICS},
+      kinds=IC_ONLY)
+def scaled_from_zero(ev: Evidence) -> Verdict | None:
+    """NoCapacityInvocationFailures > 0 in the incident window, or the copy count was 0 within it."""
+    assert ev.metrics is not None
+    failures = sum(ev.metrics.incident(str(M.NO_CAPACITY_INVOCATION_FAILURES), "Sum"))
+    incident_s = ev.windows.incident_s
+    zero_then = _copies_at(ev, incident_s) == 0 or any(
+        a.desired == 0 and a.start is not None and 0 <= ev.alarm.time.timestamp() - a.start.timestamp() <= incident_s
+        for a in (ev.scaling.activities or () if ev.scaling else ()))
+    if failures <= 0 and not zero_then:
+        return None
+    evidence = {}
+    if ev.component is not None:
+        evidence["Inference component"] = (f"{ev.component.name} on {ev.component.endpoint}/"
+                                           f"{ev.component.variant}")
+        evidence["Copies"] = copies_text(ev.component, ev.scaling.max_capacity if ev.scaling and
+                                         ev.scaling.registered else None)
+    if failures > 0:
+        evidence["NoCapacityInvocationFailures (incident)"] = f"{failures:,.0f} requests found no instance"
+    if zero_then:
+        evidence["Copy count in the incident window"] = "0 (scaled to zero)"
+    if ev.scaling is not None and ev.scaling.registered:
+        evidence["Copy-count MinCapacity"] = str(ev.scaling.min_capacity)
+    return Verdict(
+        evidence,
+        "The model was scaled to zero copies: the first requests after it wait minutes for an instance and a "
+        "copy to start, and fail with NoCapacityInvocationFailures until they are ready. For a latency-sensitive "
+        "model keep MinCapacity >= 1 on the copy count (and ManagedInstanceScaling MinInstanceCount >= 1); to "
+        "accept scale to zero, wake it on the first request with the step scaling policy AWS documents "
+        "(ChangeInCapacity +1, MetricAggregationType Maximum) fired by an alarm on NoCapacityInvocationFailures.",
+        strength=1.0 + min(1.0, failures / 10))
