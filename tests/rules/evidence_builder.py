@@ -125,8 +125,8 @@ def make_component_evidence(metric: str = "ModelLatency", *, series: Mapping[tup
         instance_type=None, image=identify_image(image), environment=dict(environment or {}), cpu_cores=4,
         accelerators=accelerators, min_memory_mb=32_768, desired_copies=desired, current_copies=current,
         placement=((instance_type, current),))
-    endpoint = (replace(base.endpoint, name="llm-host", kind=Kind.INFERENCE_COMPONENTS, managed_scaling=managed)
-                if base.endpoint else None)
+    endpoint = (replace(base.endpoint, name="llm-host", kind=Kind.INFERENCE_COMPONENTS, managed_scaling=managed,
+                        environment=dict(environment or {})) if base.endpoint else None)
     return replace(base, alarm=event, endpoint=endpoint,
                    metrics=None if Source.METRICS in missing else MetricData(dict(calm), base.windows),
                    component=None if Source.COMPONENT in missing else component)

@@ -240,8 +240,7 @@ def test_every_finding_carries_units_and_docs():
 
 
 # SPEC §4b (inference components, per-instance evidence, LLM containers) is issue 10: not built yet.
-NOT_YET_BUILT = frozenset({"GPU-MEMORY-PRESSURE", "INSTANCE-IMBALANCE", "LLM-GPUS-UNUSED",
-                           "LLM-NO-CONTINUOUS-BATCHING"})
+NOT_YET_BUILT = frozenset({"INSTANCE-IMBALANCE", "LLM-NO-CONTINUOUS-BATCHING"})
 
 
 def test_catalogue_matches_spec():
@@ -439,3 +438,36 @@ def test_component_capacity_rule_fires_and_near_miss_does_not(rule_id, fire, nea
 def test_scaled_from_zero_applies_to_the_no_capacity_alarm():
     ev = make_component_evidence("NoCapacityInvocationFailures", series=NO_CAPACITY, stat="Sum", threshold=0.0)
     assert "IC-SCALED-FROM-ZERO" in fired(ev)
+
+
+# -- GPU memory and LLM containers (SPEC §4b) --
+
+PYTORCH_GPU = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-gpu-py311-cu121-ubuntu20.04-sagemaker"
+GPU_MEMORY_UP = {("GPUMemoryUtilization", "Average"): flat(4 * 60, 4 * 95)}  # ml.g5.12xlarge: 60 % → 95 % per GPU
+IC_GPU_MEMORY_UP = {("GPUMemoryUtilizationNormalized", "Average"): flat(60, 95)}
+
+
+@pytest.mark.parametrize(("rule_id", "fire", "near_miss"), [
+    ("GPU-MEMORY-PRESSURE", {"image": PYTORCH_GPU, "instance_type": "ml.g5.12xlarge", "series": GPU_MEMORY_UP},
+     {"image": PYTORCH_GPU, "instance_type": "ml.g5.12xlarge",
+      "series": {("GPUMemoryUtilization", "Average"): flat(4 * 85, 4 * 95)}}),  # high all along: +10 points
+    ("GPU-MEMORY-PRESSURE", {"image": PYTORCH_GPU, "instance_type": "ml.g5.12xlarge", "series": GPU_MEMORY_UP},
+     {"image": TGI, "instance_type": "ml.g5.12xlarge", "series": GPU_MEMORY_UP}),  # TGI fills memory by design
+    ("LLM-GPUS-UNUSED", {"image": TGI, "instance_type": "ml.g5.12xlarge", "environment": {"SM_NUM_GPUS": "1"}},
+     {"image": TGI, "instance_type": "ml.g5.12xlarge", "environment": {"SM_NUM_GPUS": "4"}}),
+    ("LLM-GPUS-UNUSED", {"image": TGI, "instance_type": "ml.g5.12xlarge", "environment": {"SHARDED": "false"}},
+     {"image": TGI, "instance_type": "ml.g5.12xlarge", "environment": {}}),  # unset: every visible GPU
+])
+def test_gpu_rule_fires_and_near_miss_does_not(rule_id, fire, near_miss):
+    assert check(rule_id, make_evidence(**fire))
+    assert not check(rule_id, make_evidence(**near_miss))
+
+
+@pytest.mark.parametrize(("rule_id", "fire", "near_miss"), [
+    ("GPU-MEMORY-PRESSURE", {"image": PYTORCH_GPU, "series": IC_GPU_MEMORY_UP}, {"image": PYTORCH_GPU}),
+    ("LLM-GPUS-UNUSED", {"accelerators": 2, "environment": {"SM_NUM_GPUS": "1"}},
+     {"accelerators": 1, "environment": {"SM_NUM_GPUS": "1"}}),
+])
+def test_gpu_rule_on_a_component(rule_id, fire, near_miss):
+    assert check(rule_id, make_component_evidence(**fire))
+    assert not check(rule_id, make_component_evidence(**near_miss))

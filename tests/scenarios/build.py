@@ -809,8 +809,9 @@ FRAUD_INCIDENT = two_phase(FRAUD_CALM, FRAUD_SLOW)
 
 RANKER = Endpoint("recsys-ranker", "recsys-ranker-dlrm", PYTORCH_GPU, "ml.g6.2xlarge", count=2,
                   environment={"SAGEMAKER_PROGRAM": "serve.py"})
-RANKER_TRAFFIC = two_phase(Traffic(rpm=1200, model_ms=22, overhead_ms=4, cpu=20, gpu=40, memory=48),
-                           Traffic(rpm=1250, model_ms=70, overhead_ms=5, cpu=21, gpu=44, memory=49))
+RANKER_CALM = Traffic(rpm=1200, model_ms=22, overhead_ms=4, cpu=20, gpu=40, memory=48)
+RANKER_SLOW = Traffic(rpm=1250, model_ms=70, overhead_ms=5, cpu=21, gpu=44, memory=49)
+RANKER_TRAFFIC = two_phase(RANKER_CALM, RANKER_SLOW)
 RANKER_ALARM = Alarm("ModelLatency", threshold_ms=60)
 
 LLM = Endpoint("support-chat-llm", "support-chat-llama3-8b", TGI, "ml.g5.12xlarge", environment={
@@ -1018,7 +1019,26 @@ def specs() -> list[Spec]:
         Spec("model-timeouts--near-miss-max-32-s",
              "The same LLM incident with the slowest generations at 30-32 s, well inside the limit",
              LLM, on_minutes(two_phase(LLM_CALM, LLM_BUSY), LONG_GENERATIONS, slowest_ms=30000),
-             LLM_ALARM, "2026-11-16T18:48:00", absent=("MODEL-TIMEOUTS", "MODEL-CPU-NO-GPU"), allowed=("MODEL-BENCHMARK",)),
+             LLM_ALARM, "2026-11-16T18:48:00", absent=("MODEL-TIMEOUTS", "MODEL-CPU-NO-GPU", "LLM-GPUS-UNUSED"),
+             allowed=("MODEL-BENCHMARK",)),
+        # LLM-GPUS-UNUSED (near miss: the incident above, TGI sharded over all 4 GPUs with SM_NUM_GPUS=4)
+        Spec("llm-gpus-unused--tgi-on-1-of-4-gpus",
+             "The same TGI incident with SM_NUM_GPUS=1 on ml.g5.12xlarge: the model is sharded over 1 of 4 GPUs",
+             replace(LLM, environment={**LLM.environment, "SM_NUM_GPUS": "1"}),
+             on_minutes(two_phase(LLM_CALM, LLM_BUSY), LONG_GENERATIONS, slowest_ms=30000),
+             LLM_ALARM, "2026-11-16T18:48:00", rules=("LLM-GPUS-UNUSED",),
+             absent=("MODEL-TIMEOUTS", "MODEL-CPU-NO-GPU", "GPU-MEMORY-PRESSURE"), allowed=("MODEL-BENCHMARK",)),
+        # GPU-MEMORY-PRESSURE on a PyTorch GPU variant (not an LLM server), and its near miss
+        Spec("gpu-memory-pressure--ranker-memory-95",
+             "recsys-ranker (PyTorch on ml.g6.2xlarge): GPU memory 71 % -> 96 % per GPU while latency triples",
+             RANKER, two_phase(RANKER_CALM, replace(RANKER_SLOW, gpu_memory=96)), RANKER_ALARM,
+             "2026-11-18T10:03:00", rules=("GPU-MEMORY-PRESSURE",), absent=("LLM-GPUS-UNUSED", "UNEXPLAINED"),
+             allowed=("MODEL-BENCHMARK", "MODEL-INFERENTIA")),
+        Spec("gpu-memory-pressure--near-miss-memory-84",
+             "The same latency rise with GPU memory 71 % -> 84 % per GPU: under 90 % and 13 points up",
+             RANKER, two_phase(RANKER_CALM, replace(RANKER_SLOW, gpu_memory=84)), RANKER_ALARM,
+             "2026-11-18T10:03:00", absent=("GPU-MEMORY-PRESSURE", "LLM-GPUS-UNUSED"),
+             allowed=("MODEL-BENCHMARK", "MODEL-INFERENTIA")),
 
         # MODEL-CHANGED, and the recent-deploy trigger of OVERHEAD-COLD-START
         Spec("model-changed--new-version-90-min-before",
