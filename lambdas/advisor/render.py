@@ -234,6 +234,7 @@ def _attributes(d: dict) -> dict[str, dict[str, str]]:
     alarm = _alarm(d)
     attributes = {name: {"DataType": "String", "StringValue": one_line(value, 256)}
                   for name, value in (("endpoint", alarm.get("endpoint")), ("variant", alarm.get("variant")),
+                                      ("inference_component", alarm.get("inference_component")),
                                       ("state", alarm.get("state")), ("severity", top_severity(d)))
                   if value}
     rules = [one_line(f.get("rule"), 60) for f in d.get("findings") or [] if f.get("rule")]
