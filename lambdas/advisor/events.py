@@ -220,6 +220,9 @@ def _build(*, form: str, period: Any, dimensions: dict[str, Any], **fields: Any)
                                   or (entry.component_dimensions is None and entry.dimensions != COMPONENT_ONLY)):
         raise EventError(f"alarm {fields['name'][:120]!r}: {fields['metric'][:60]} is not published per "
                          f"inference component, or its {COMPONENT_ONLY[0]} dimension is empty")
+    if component is None and entry.dimensions == COMPONENT_ONLY:
+        raise EventError(f"alarm {fields['name'][:120]!r}: {fields['metric'][:60]} is published per inference "
+                         f"component only, and the alarm has no {COMPONENT_ONLY[0]} dimension")
     if component is None:
         for dimension in ("EndpointName", "VariantName"):
             value = dimensions.get(dimension)
