@@ -192,6 +192,7 @@ class Advisor(Construct):
         for statement in statements:
             self.role.add_to_policy(statement)
         self._describe_endpoint_policies(config)
+        self._describe_component_policy(config)
         reason = (f"{', '.join(UNSCOPED_ACTIONS)} support no resource-level permissions (Service Authorization "
                   "Reference), so IAM needs Resource *; endpoint-config/* and model/* because their names are only "
                   "known from DescribeEndpoint at run time.")
@@ -222,6 +223,22 @@ class Advisor(Construct):
                     for name in group or [NO_ENDPOINT]])])
             self.function.node.add_dependency(policy)
             self.describe_endpoint_policies.append(policy)
+
+    def _describe_component_policy(self, config: Config) -> None:
+        """DescribeInferenceComponent on exactly the watched inference components (none: no policy).
+
+        The advisor finds an IC's endpoint with DescribeInferenceComponent and never lists ICs, so
+        ListInferenceComponents is not granted.
+        """
+        stack = Stack.of(self)
+        names = sorted({component.name for endpoint in config.endpoints for component in endpoint.components})
+        if not names:
+            return
+        policy = iam.ManagedPolicy(self, "DescribeInferenceComponents", roles=[self.role], statements=[
+            iam.PolicyStatement(actions=["sagemaker:DescribeInferenceComponent"], resources=[
+                stack.format_arn(service="sagemaker", resource="inference-component", resource_name=name)
+                for name in names])])
+        self.function.node.add_dependency(policy)
 
     def _route(self, config: Config) -> None:
         """One rule for all alarms: a name-prefix match, so its size does not grow with the alarm count."""

@@ -17,7 +17,8 @@ from aws_cdk import aws_cloudformation as cfn
 from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
-from stacks.config import Config, Endpoint
+from advisor.catalogue import Kind
+from stacks.config import Component, Config, Endpoint
 from stacks.naming import alarm_description, alarm_name
 from stacks.thresholds import AlarmSpec
 
@@ -61,15 +62,24 @@ class AlarmStack(NestedStack):
                 Tags.of(group).add(f"{TAG_PREFIX}:{key}", value)
             for spec in endpoint.alarms:
                 _alarm(group, config, endpoint, spec)
+            for component in endpoint.components:
+                # SageMaker names are unique per account and region, ICs included, so the name is a stable id.
+                scope = Construct(group, component.name)
+                Tags.of(scope).add(f"{TAG_PREFIX}:inference-component", component.name)
+                for spec in component.alarms:
+                    _alarm(scope, config, endpoint, spec, component)
 
 
-def _alarm(scope: Construct, config: Config, endpoint: Endpoint, spec: AlarmSpec) -> cw.Alarm:
+def _alarm(scope: Construct, config: Config, endpoint: Endpoint, spec: AlarmSpec,
+           component: Component | None = None) -> cw.Alarm:
     entry = spec.entry  # namespace and dimensions as the catalogue documents them
-    values = {"EndpointName": endpoint.name, "VariantName": endpoint.variant}
+    values = {"EndpointName": endpoint.name, "VariantName": endpoint.variant,
+              "InferenceComponentName": component.name if component else ""}
+    published = entry.dimensions_for(Kind.INFERENCE_COMPONENTS if component else None) or entry.dimensions
     metric = cw.Metric(
         namespace=entry.namespace.value,
         metric_name=entry.name.value,
-        dimensions_map={dimension: values[dimension] for dimension in entry.dimensions},
+        dimensions_map={dimension: values[dimension] for dimension in published},
         statistic=spec.stat,
         period=Duration.seconds(spec.period_s),
     )
@@ -82,6 +92,6 @@ def _alarm(scope: Construct, config: Config, endpoint: Endpoint, spec: AlarmSpec
         datapoints_to_alarm=spec.datapoints,
         treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
         evaluate_low_sample_count_percentile=spec.evaluate_low_samples,
-        alarm_name=alarm_name(config, endpoint, spec),
-        alarm_description=alarm_description(config, endpoint, spec),
+        alarm_name=alarm_name(config, endpoint, spec, component),
+        alarm_description=alarm_description(config, endpoint, spec, component),
     )

@@ -1,7 +1,7 @@
 """The stack's JSON config (SPEC §7): parsed and fully validated before any construct is built.
 
 Every problem is reported as one line, `<file>: <key>: <problem>`, e.g.
-`config/watch.json: endpoints[2].kind: 'realtime' is not one of real-time, multi-model, serverless, async`.
+`config/watch.json: endpoints[2].kind: 'realtime' is not one of real-time, multi-model, serverless, async, ...`.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from advisor.catalogue import DEFAULT_PUBLISH_FREQUENCY_S, PUBLISH_FREQUENCIES_S
+from advisor.catalogue import DEFAULT_PUBLISH_FREQUENCY_S, PUBLISH_FREQUENCIES_S, Kind
 from advisor.coverage import DiscoverError, DiscoverFilter, parse_discover
 from stacks.thresholds import (
     KIND_THRESHOLDS,
     KINDS,
     LOW_SAMPLE_CHOICES,
     METRICS,
+    SCALE_TO_ZERO_ONLY,
     AlarmSpec,
     default_alarms,
     follows_publish_frequency,
@@ -57,7 +58,9 @@ TAG_VALUE = re.compile(r"^[\w\s.:/=+\-@]{0,256}$")
 ONE_DAY_S = 86_400
 
 TOP_KEYS = ("endpoints", "thresholds", "notify", "stack_name", "runbook_url", "advisor", "tags", "discover", "watchdog")
-ENDPOINT_KEYS = ("name", "variant", "kind", "thresholds", "metrics")
+ENDPOINT_KEYS = ("name", "variant", "kind", "thresholds", "metrics", "inference_components")
+COMPONENT_KEYS = ("name", "thresholds", "scale_to_zero")
+COMPONENTS_KIND = Kind.INFERENCE_COMPONENTS.value
 METRICS_KEYS = ("publish_frequency_s", "enhanced")
 OVERRIDE_FIELDS = ("stat", "period_s", "datapoints", "evaluation_periods", "evaluate_low_samples")
 NOTIFY_KEYS = ("email", "slack", "slack_secret_arn")
@@ -94,14 +97,24 @@ class MetricsSettings:
 
 
 @dataclass(frozen=True)
+class Component:
+    """One inference component of an `inference-components` endpoint, and its alarms."""
+
+    name: str
+    alarms: tuple[AlarmSpec, ...]
+    scale_to_zero: bool = False
+
+
+@dataclass(frozen=True)
 class Endpoint:
-    """One watched endpoint variant and the alarms it gets."""
+    """One watched endpoint variant and the alarms it gets (per IC for an `inference-components` endpoint)."""
 
     name: str
     variant: str
     kind: str
     alarms: tuple[AlarmSpec, ...]
     metrics: MetricsSettings = MetricsSettings()
+    components: tuple[Component, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,15 +218,49 @@ def _endpoint(raw: Any, where: str, overrides: Mapping[str, dict[str, Any]]) -> 
     emitted = list(KIND_THRESHOLDS[kind])
     own = _thresholds(item.get("thresholds", {}), f"{where}.thresholds", emitted, kind)
     metrics = _metrics(item.get("metrics"), f"{where}.metrics")
+    if kind != COMPONENTS_KIND:
+        if "inference_components" in item:
+            raise _Invalid(f"{where}.inference_components",
+                           f"only {COMPONENTS_KIND} endpoints list inference components (this one is {kind})")
+        return Endpoint(name, variant, kind, _alarms(kind, overrides, own, metrics, where, where), metrics)
+    raw_components = _typed(item, "inference_components", where, list, "a list of inference components",
+                            required=True)
+    if not raw_components:
+        raise _Invalid(f"{where}.inference_components", "is empty; list at least one inference component")
+    components: list[Component] = []
+    for i, raw_component in enumerate(raw_components):
+        place = f"{where}.inference_components[{i}]"
+        entry = _object(raw_component, place, COMPONENT_KEYS)
+        component = _matching(entry, "name", place, SAGEMAKER_NAME, None, _name_rule("inference component"),
+                              required=True)
+        if component in {c.name for c in components}:
+            raise _Invalid(f"{place}.name", f"{component!r} is listed twice")
+        scale_to_zero = _typed(entry, "scale_to_zero", place, bool, "true or false", default=False)
+        mine = _thresholds(entry.get("thresholds", {}), f"{place}.thresholds", emitted, kind)
+        if not scale_to_zero:
+            for metric in sorted(SCALE_TO_ZERO_ONLY & set(mine)):
+                raise _Invalid(f"{place}.thresholds.{metric}",
+                               "is alarmed only for an inference component that may scale to zero: set "
+                               f"{place}.scale_to_zero true")
+        layered = {metric: {**own.get(metric, {}), **mine.get(metric, {})} for metric in emitted}
+        alarms = tuple(spec for spec in _alarms(kind, overrides, layered, metrics, where, place)
+                       if scale_to_zero or spec.metric not in SCALE_TO_ZERO_ONLY)
+        components.append(Component(component, alarms, scale_to_zero))
+    return Endpoint(name, variant, kind, (), metrics, tuple(components))
+
+
+def _alarms(kind: str, overrides: Mapping[str, dict[str, Any]], own: Mapping[str, dict[str, Any]],
+            metrics: MetricsSettings, where: str, own_where: str) -> tuple[AlarmSpec, ...]:
+    """The kind's default alarms with the config's overrides, then the endpoint's (or IC's) own, applied."""
     alarms = []
     for metric, spec in default_alarms(kind).items():
         spec = _apply(spec, overrides.get(metric, {}), f"thresholds.{metric}")
-        spec = _apply(spec, own.get(metric, {}), f"{where}.thresholds.{metric}")
-        period_key = (f"{where}.thresholds.{metric}.period_s" if "period_s" in own.get(metric, {}) else
+        spec = _apply(spec, own.get(metric, {}), f"{own_where}.thresholds.{metric}")
+        period_key = (f"{own_where}.thresholds.{metric}.period_s" if "period_s" in own.get(metric, {}) else
                       f"thresholds.{metric}.period_s" if "period_s" in overrides.get(metric, {}) else None)
         _check_period(spec, metrics, where, period_key)
         alarms.append(spec)
-    return Endpoint(name, variant, kind, tuple(alarms), metrics)
+    return tuple(alarms)
 
 
 def _metrics(raw: Any, where: str) -> MetricsSettings:

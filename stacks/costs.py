@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from stacks.config import Config, Endpoint
-from stacks.thresholds import KINDS, AlarmSpec, default_alarms
+from stacks.thresholds import KINDS, SCALE_TO_ZERO_ONLY, AlarmSpec, default_alarms
 
 HIGH_RESOLUTION_BELOW_S = 60
 DEAD_LETTER_ALARMS = 1  # the advisor's own dead-letter depth alarm, a standard alarm
@@ -51,13 +51,16 @@ def alarms_monthly_usd(specs: Iterable[AlarmSpec]) -> float:
 
 
 def endpoint_monthly_usd(endpoint: Endpoint) -> float:
-    """Monthly price of one endpoint's alarms as configured."""
-    return alarms_monthly_usd(endpoint.alarms)
+    """Monthly price of one endpoint's alarms as configured (its inference components' alarms included)."""
+    return round(alarms_monthly_usd(endpoint.alarms)
+                 + sum(alarms_monthly_usd(component.alarms) for component in endpoint.components), 4)
 
 
 def monthly_usd_by_kind() -> dict[str, float]:
-    """Monthly alarm price of one endpoint of each kind at default settings."""
-    return {kind: alarms_monthly_usd(default_alarms(kind).values()) for kind in KINDS}
+    """Monthly alarm price of one endpoint of each kind at default settings (for ICs: per IC that does not
+    scale to zero; one that does adds its NoCapacityInvocationFailures alarm)."""
+    return {kind: alarms_monthly_usd(spec for metric, spec in default_alarms(kind).items()
+                                     if metric not in SCALE_TO_ZERO_ONLY) for kind in KINDS}
 
 
 def config_monthly_usd(config: Config) -> float:

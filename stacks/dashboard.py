@@ -12,7 +12,7 @@ from aws_cdk import Aws, CfnOutput, Duration
 from aws_cdk import aws_cloudwatch as cw
 from constructs import Construct
 
-from advisor.catalogue import CATALOGUE, M
+from advisor.catalogue import CATALOGUE, Kind, M
 from stacks.advisor import Advisor
 from stacks.config import Config
 
@@ -28,7 +28,10 @@ class Dashboard(Construct):
     def __init__(self, scope: Construct, construct_id: str, config: Config, advisor: Advisor) -> None:
         super().__init__(scope, construct_id)
         first = config.endpoints[0]
-        self._dimensions = {"EndpointName": first.name, "VariantName": first.variant}  # the pickers' defaults
+        components = [(endpoint.name, component.name) for endpoint in config.endpoints
+                      for component in endpoint.components]
+        self._dimensions = {"EndpointName": first.name, "VariantName": first.variant,  # the pickers' defaults
+                            "InferenceComponentName": components[0][1] if components else ""}
         names = {endpoint.name: endpoint.kind for endpoint in config.endpoints}
         name_values = [cw.VariableValue(value=name, label=f"{name} ({kind})") for name, kind in names.items()]
         variants = list(dict.fromkeys(endpoint.variant for endpoint in config.endpoints))
@@ -37,7 +40,10 @@ class Dashboard(Construct):
             dashboard_name=f"{config.stack_name}-{Aws.REGION}",
             default_interval=Duration.hours(3),
             variables=[_picker("EndpointName", "Endpoint", name_values),
-                       _picker("VariantName", "Variant", [cw.VariableValue(value=v, label=v) for v in variants])],
+                       _picker("VariantName", "Variant", [cw.VariableValue(value=v, label=v) for v in variants]),
+                       *([_picker("InferenceComponentName", "Inference component",
+                                  [cw.VariableValue(value=name, label=f"{name} ({endpoint})")
+                                   for endpoint, name in components])] if components else [])],
         )
         alarms_url = (f"https://{Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region={Aws.REGION}"
                       f"#alarmsV2:?search={config.alarm_prefix}")
@@ -73,6 +79,8 @@ class Dashboard(Construct):
                         right=[self._metric(M.SERVERLESS_SPILLOVER, "Sum")],
                         left_y_axis=cw.YAxisProps(min=0, max=1)),
         )
+        if components:
+            self._component_rows()
         function = advisor.function
         latency = CATALOGUE[M.MODEL_LATENCY]
         self.dashboard.add_widgets(
@@ -94,23 +102,40 @@ class Dashboard(Construct):
             f"https://{Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region={Aws.REGION}"
             f"#dashboards/dashboard/{config.stack_name}-{Aws.REGION}"))
 
-    def _metric(self, name: M, stat: str) -> cw.Metric:
-        """The picked endpoint's metric, with the dimensions the catalogue says it is published under."""
+    def _component_rows(self) -> None:
+        """The picked inference component: its latency, copies' load and utilisation of its reservation."""
+        self.dashboard.add_widgets(
+            self._latency(M.MODEL_LATENCY, "Inference component: model latency (ms)", component=True),
+            self._graph("Inference component: concurrent requests and invocations per copy", [
+                self._metric(M.CONCURRENT_REQUESTS_PER_COPY, "Maximum", component=True)],
+                right=[self._metric(M.INVOCATIONS_PER_COPY, "Sum", component=True)]),
+            self._graph("Inference component: utilisation of the copy's reservation (%)", [
+                self._metric(name, "Average", component=True) for name in (
+                    M.GPU_UTILIZATION_NORMALIZED, M.GPU_MEMORY_UTILIZATION_NORMALIZED, M.CPU_UTILIZATION_NORMALIZED,
+                    M.MEMORY_UTILIZATION_NORMALIZED)],
+                right=[self._metric(M.NO_CAPACITY_INVOCATION_FAILURES, "Sum", component=True)],
+                left_y_axis=cw.YAxisProps(min=0, max=100)),
+        )
+
+    def _metric(self, name: M, stat: str, component: bool = False) -> cw.Metric:
+        """The picked endpoint's (or IC's) metric, with the dimensions the catalogue says it is published under."""
         entry = CATALOGUE[name]
+        published = entry.dimensions_for(Kind.INFERENCE_COMPONENTS if component else None) or entry.dimensions
         return cw.Metric(namespace=entry.namespace.value, metric_name=entry.name.value,
-                         dimensions_map={d: self._dimensions[d] for d in entry.dimensions},
+                         dimensions_map={d: self._dimensions[d] for d in published},
                          statistic=stat, period=PERIOD, label=f"{entry.name.value} {stat}")
 
-    def _ms(self, name: M, stat: str) -> cw.MathExpression:
+    def _ms(self, name: M, stat: str, component: bool = False) -> cw.MathExpression:
         """A microsecond metric shown in milliseconds."""
         metric_id = f"{name.value}_{stat}".lower()  # ids must be unique within a graph
-        return cw.MathExpression(expression=f"{metric_id} / 1000", using_metrics={metric_id: self._metric(name, stat)},
+        return cw.MathExpression(expression=f"{metric_id} / 1000",
+                                 using_metrics={metric_id: self._metric(name, stat, component)},
                                  label=f"{name.value} {stat}", period=PERIOD)
 
-    def _latency(self, name: M, title: str) -> cw.GraphWidget:
+    def _latency(self, name: M, title: str, component: bool = False) -> cw.GraphWidget:
         """Percentiles where AWS documents them for the metric; else the average and the maximum."""
         stats = PERCENTILES if CATALOGUE[name].percentiles_documented else ("Average", "Maximum")
-        return self._graph(title, [self._ms(name, stat) for stat in stats])
+        return self._graph(title, [self._ms(name, stat, component) for stat in stats])
 
     @staticmethod
     def _graph(title: str, metrics: list[cw.IMetric], width: int = WIDTH, left_y_axis: cw.YAxisProps | None = None,

@@ -13,7 +13,7 @@ from advisor.catalogue import CATALOGUE, Kind, M, Metric, Namespace, Shown
 from advisor.catalogue import default_alarms as catalogue_default_alarms
 
 Breach = Literal["above", "below"]
-Unit = Literal["ms", "rate"]
+Unit = Literal["ms", "rate", "count"]
 
 KINDS: tuple[str, ...] = tuple(kind.value for kind in Kind)
 PERIOD_S = 60
@@ -22,7 +22,9 @@ DATAPOINTS = 3
 # How an override value of `evaluate_low_samples` reaches CloudWatch's EvaluateLowSampleCountPercentile.
 LOW_SAMPLE_CHOICES = ("evaluate", "ignore")
 
-_CONFIG_UNITS: dict[Shown, Unit] = {Shown.MS_FROM_MICROSECONDS: "ms", Shown.FRACTION: "rate"}
+_CONFIG_UNITS: dict[Shown, Unit] = {Shown.MS_FROM_MICROSECONDS: "ms", Shown.FRACTION: "rate", Shown.COUNT: "count"}
+# Alarms an IC gets only when the config says it may scale to zero (its copy count's MinCapacity is 0).
+SCALE_TO_ZERO_ONLY = frozenset({str(M.NO_CAPACITY_INVOCATION_FAILURES)})
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,10 @@ class AlarmSpec:
 
 def default_alarms(kind: str) -> dict[str, AlarmSpec]:
     """The default alarm for every alarmed metric an endpoint of `kind` emits, keyed by metric name."""
-    return {metric: AlarmSpec(metric, METRICS[metric].stat, threshold)
+    # One failed request is a user who got an error: the scale-to-zero alarm fires on the first period with one.
+    return {metric: AlarmSpec(metric, METRICS[metric].stat, threshold,
+                              datapoints=1 if metric in SCALE_TO_ZERO_ONLY else DATAPOINTS,
+                              evaluation_periods=1 if metric in SCALE_TO_ZERO_ONLY else EVALUATION_PERIODS)
             for metric, threshold in KIND_THRESHOLDS[kind].items()}
 
 

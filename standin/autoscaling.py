@@ -35,11 +35,17 @@ def _activities(account: str, region: str) -> list[dict[str, Any]]:
     return activities
 
 
-def _policy_name(account: str, region: str, resource_id: str) -> str:
+def policy_name(account: str, region: str, resource_id: str, dimension: str = VARIANT_DIMENSION) -> str:
+    """The scaling policy on a scalable target, as an activity's Cause names it."""
     backend = applicationautoscaling_backends[account][region]
     names = [p.policy_name for p in backend.policies.values()
-             if p.resource_id == resource_id and p.scalable_dimension == VARIANT_DIMENSION]
+             if p.resource_id == resource_id and p.scalable_dimension == dimension]
     return names[0] if names else "target-tracking"
+
+
+def add_activity(account: str, region: str, activity: dict[str, Any]) -> None:
+    """Record one scaling activity (DescribeScalingActivities shape) made by another stand-in module."""
+    _activities(account, region).append(activity)
 
 
 def record_scaling(account: str, region: str, endpoint: FakeEndpoint, params: Mapping[str, Any],
@@ -54,7 +60,7 @@ def record_scaling(account: str, region: str, endpoint: FakeEndpoint, params: Ma
             continue
         resource_id = f"endpoint/{endpoint.endpoint_name}/variant/{variant}"
         direction = "High" if before is None or desired > before else "Low"
-        policy = _policy_name(account, region, resource_id)
+        policy = policy_name(account, region, resource_id)
         activity: dict[str, Any] = {
             "ActivityId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{resource_id}@{at.isoformat()}")),
             "ServiceNamespace": "sagemaker", "ResourceId": resource_id, "ScalableDimension": VARIANT_DIMENSION,

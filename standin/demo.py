@@ -39,6 +39,8 @@ DEMO_SCENARIOS = (
     ("mme-cache-thrash--hit-rate-60-percent", "a multi-model endpoint thrashing its model cache"),
     ("serverless-cold-start--setup-time-in-incident", "a serverless endpoint's cold starts"),
     ("async-backlog--queue-grows-no-autoscaling", "an asynchronous endpoint whose queue grows faster than it drains"),
+    ("ic-copies-at-max--llm-copies-at-maximum",
+     "an LLM on GPUs served as an inference component whose copies are at their maximum"),
     ("resolved--back-to-ok-after-65-min", "an alarm going back to OK"),
 )
 HANDLER_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",

@@ -26,6 +26,8 @@ Gaps filled (each checked against moto 5.2.5's source and behaviour):
 5. Application Auto Scaling accepts the SageMaker dimensions moto's enum lacks
    (sagemaker:variant:DesiredProvisionedConcurrency for serverless, sagemaker:inference-component:
    DesiredCopyCount).
+7. Inference components, absent from moto: Create/Describe/List/UpdateRuntimeConfig, copies placed on the
+   variant's instances, copy-count scaling activities (standin/inference_components.py).
 6. Scaling: moto has no DescribeScalingActivities; a scenario's UpdateEndpointWeightsAndCapacities stands for
    the activity that made it (standin/autoscaling.py), and one less than DEPLOYMENT_S before the replay clock
    leaves the endpoint Updating with the old count current.
@@ -74,7 +76,7 @@ from moto.sagemaker.models import (
 )
 from moto.sagemaker.responses import SageMakerResponse
 
-from standin import alarms, autoscaling
+from standin import alarms, autoscaling, inference_components
 from standin.cloudformation import CLOUDFORMATION_PATCHES
 from standin.statistics import (
     SIMPLE_STATISTICS,
@@ -142,6 +144,9 @@ def stamp_resource(account: str, region: str, operation: str, params: Mapping[st
     An endpoint created or updated less than DEPLOYMENT_S before `now` is still Creating / Updating. Other
     services' resources carry no time the advisor reads, so their calls are left as they are.
     """
+    if operation in inference_components.OPERATIONS:
+        inference_components.stamp_component(account, region, operation, dict(params), utc(when), now, DEPLOYMENT_S)
+        return
     backend = sagemaker_backends[account][region]
     naive = utc(when).replace(tzinfo=None)
     in_progress = now - when < timedelta(seconds=DEPLOYMENT_S)
@@ -440,4 +445,5 @@ _PATCHES: tuple[tuple[Any, str, Any], ...] = (
     (CloudWatchResponse, "get_metric_statistics", _get_metric_statistics_response),
     *autoscaling.PATCHES,
     *alarms.PATCHES,
+    *inference_components.PATCHES,
 )

@@ -25,6 +25,7 @@ SERVERLESS_METRICS_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/server
 ASYNC_METRICS_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-monitor.html"
 ASYNC_SCALING_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-autoscale.html"
 METRICS_CONFIG_DOC = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_MetricsConfig.html"
+SCALE_TO_ZERO_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-zero-instances.html"
 
 
 class Namespace(StrEnum):
@@ -32,6 +33,7 @@ class Namespace(StrEnum):
 
     SAGEMAKER = "AWS/SageMaker"
     ENDPOINT_INSTANCES = "/aws/sagemaker/Endpoints"
+    INFERENCE_COMPONENTS = "/aws/sagemaker/InferenceComponents"
 
 
 class Kind(StrEnum):
@@ -41,6 +43,7 @@ class Kind(StrEnum):
     MULTI_MODEL = "multi-model"
     SERVERLESS = "serverless"
     ASYNC = "async"
+    INFERENCE_COMPONENTS = "inference-components"  # an endpoint hosting ICs; its alarms are per IC (SPEC §4b)
 
 
 class M(StrEnum):
@@ -69,6 +72,13 @@ class M(StrEnum):
     OLDEST_REQUEST_AGE = "ApproximateAgeOfOldestRequest"
     BACKLOG_WITHOUT_CAPACITY = "HasBacklogWithoutCapacity"
     TIME_IN_BACKLOG = "TimeInBacklog"
+    INVOCATIONS_PER_COPY = "InvocationsPerCopy"
+    CONCURRENT_REQUESTS_PER_COPY = "ConcurrentRequestsPerCopy"
+    NO_CAPACITY_INVOCATION_FAILURES = "NoCapacityInvocationFailures"
+    CPU_UTILIZATION_NORMALIZED = "CPUUtilizationNormalized"
+    GPU_UTILIZATION_NORMALIZED = "GPUUtilizationNormalized"
+    GPU_MEMORY_UTILIZATION_NORMALIZED = "GPUMemoryUtilizationNormalized"
+    MEMORY_UTILIZATION_NORMALIZED = "MemoryUtilizationNormalized"
 
 
 class Shown(Enum):
@@ -85,7 +95,10 @@ Breach = Literal["above", "below"]
 
 ENDPOINT_AND_VARIANT = ("EndpointName", "VariantName")
 ENDPOINT_ONLY = ("EndpointName",)
-ALL_KINDS = frozenset(Kind)
+COMPONENT_ONLY = ("InferenceComponentName",)  # how AWS publishes IC metrics (without enhanced metrics)
+IC = Kind.INFERENCE_COMPONENTS
+# The kinds of one variant with its own model; an IC endpoint's metrics are published per IC instead.
+ALL_KINDS = frozenset({Kind.REAL_TIME, Kind.MULTI_MODEL, Kind.SERVERLESS, Kind.ASYNC})
 INSTANCE_KINDS = frozenset({Kind.REAL_TIME, Kind.MULTI_MODEL, Kind.ASYNC})
 SYNCHRONOUS_KINDS = frozenset({Kind.REAL_TIME, Kind.MULTI_MODEL, Kind.SERVERLESS})
 
@@ -117,6 +130,16 @@ class Metric:
     dimensions: tuple[str, ...] = ENDPOINT_AND_VARIANT
     alarm: DefaultAlarm | None = None
     documented_stats: tuple[str, ...] = field(default=(), compare=False)  # as AWS lists them, where it does
+    # Dimensions of the per-IC form of a variant metric (ModelLatency with InferenceComponentName), if any.
+    component_dimensions: tuple[str, ...] | None = None
+
+    def dimensions_for(self, kind: Kind | None) -> tuple[str, ...] | None:
+        """The dimensions the metric is published with for `kind`; None when that kind does not publish it."""
+        if kind is IC:
+            if self.component_dimensions is not None:
+                return self.component_dimensions
+            return self.dimensions if IC in self.kinds else None
+        return self.dimensions if self.dimensions != COMPONENT_ONLY else None
 
     @property
     def percentiles_documented(self) -> bool:
@@ -137,32 +160,36 @@ class Metric:
 _LATENCY_STATS = ("Average", "Sum", "Minimum", "Maximum", "SampleCount", "Percentiles")
 _TIME_STATS = ("Average", "Sum", "Minimum", "Maximum", "SampleCount")
 _RATE_STATS = ("Average", "Sum")
+_MIN_MAX = ("Minimum", "Maximum")
+WITH_IC = ALL_KINDS | {IC}
+SYNCHRONOUS_WITH_IC = SYNCHRONOUS_KINDS | {IC}
 
 _ENTRIES = (
     Metric(M.MODEL_LATENCY, Namespace.SAGEMAKER, "Microseconds", Shown.MS_FROM_MICROSECONDS,
-           ("Sum", "SampleCount", "Maximum", "p90"), ALL_KINDS, MONITORING_DOC,
+           ("Sum", "SampleCount", "Maximum", "p90"), WITH_IC, MONITORING_DOC,
            alarm=DefaultAlarm("p90", "above", {Kind.REAL_TIME: 500, Kind.MULTI_MODEL: 500, Kind.SERVERLESS: 500,
                                                # async requests run for minutes by design
-                                               Kind.ASYNC: 60_000},
+                                               Kind.ASYNC: 60_000, IC: 500},
                               "Time requests spend in the model container, transport to it included."),
-           documented_stats=_LATENCY_STATS),
+           documented_stats=_LATENCY_STATS, component_dimensions=COMPONENT_ONLY),
     # No percentiles in AWS's table for OverheadLatency: the default alarm uses a documented statistic, so it
     # cannot be blind on an account where the percentile has no data.
     Metric(M.OVERHEAD_LATENCY, Namespace.SAGEMAKER, "Microseconds", Shown.MS_FROM_MICROSECONDS,
-           ("Sum", "SampleCount", "Maximum"), SYNCHRONOUS_KINDS, MONITORING_DOC,
-           alarm=DefaultAlarm("Average", "above", dict.fromkeys(SYNCHRONOUS_KINDS, 100),
+           ("Sum", "SampleCount", "Maximum"), SYNCHRONOUS_WITH_IC, MONITORING_DOC,
+           alarm=DefaultAlarm("Average", "above", dict.fromkeys(SYNCHRONOUS_WITH_IC, 100),
                               "Time SageMaker adds around the container (payload, auth, cold instances)."),
-           documented_stats=_TIME_STATS),
-    Metric(M.INVOCATIONS, Namespace.SAGEMAKER, "None", Shown.COUNT, ("Sum",), SYNCHRONOUS_KINDS, MONITORING_DOC,
-           documented_stats=("Sum",)),
+           documented_stats=_TIME_STATS, component_dimensions=COMPONENT_ONLY),
+    Metric(M.INVOCATIONS, Namespace.SAGEMAKER, "None", Shown.COUNT, ("Sum",), SYNCHRONOUS_WITH_IC, MONITORING_DOC,
+           documented_stats=("Sum",), component_dimensions=COMPONENT_ONLY),
     Metric(M.INVOCATIONS_PER_INSTANCE, Namespace.SAGEMAKER, "None", Shown.COUNT, ("Sum",),
            frozenset({Kind.REAL_TIME, Kind.MULTI_MODEL}), MONITORING_DOC, documented_stats=("Sum",)),
     Metric(M.INVOCATION_4XX_ERRORS, Namespace.SAGEMAKER, "None", Shown.FRACTION, ("Sum", "SampleCount"),
-           ALL_KINDS, MONITORING_DOC, documented_stats=_RATE_STATS),
+           WITH_IC, MONITORING_DOC, documented_stats=_RATE_STATS, component_dimensions=COMPONENT_ONLY),
     Metric(M.INVOCATION_5XX_ERRORS, Namespace.SAGEMAKER, "None", Shown.FRACTION, ("Sum", "SampleCount"),
-           ALL_KINDS, MONITORING_DOC, documented_stats=_RATE_STATS),
+           WITH_IC, MONITORING_DOC, documented_stats=_RATE_STATS, component_dimensions=COMPONENT_ONLY),
     Metric(M.INVOCATION_MODEL_ERRORS, Namespace.SAGEMAKER, "None", Shown.FRACTION, ("Sum", "SampleCount"),
-           frozenset({Kind.REAL_TIME, Kind.MULTI_MODEL}), MONITORING_DOC, documented_stats=_RATE_STATS),
+           frozenset({Kind.REAL_TIME, Kind.MULTI_MODEL, IC}), MONITORING_DOC, documented_stats=_RATE_STATS,
+           component_dimensions=COMPONENT_ONLY),
     Metric(M.MODEL_SETUP_TIME, Namespace.SAGEMAKER, "Microseconds", Shown.MS_FROM_MICROSECONDS,
            ("Sum", "SampleCount", "Maximum"), frozenset({Kind.SERVERLESS}), SERVERLESS_METRICS_DOC,
            alarm=DefaultAlarm("p90", "above", {Kind.SERVERLESS: 5000},
@@ -220,6 +247,24 @@ _ENTRIES = (
            alarm=DefaultAlarm("Average", "above", {Kind.ASYNC: 60_000},
                               "Time requests wait in the endpoint's queue before processing starts."),
            documented_stats=_TIME_STATS),
+    # Inference components (SPEC §4b; aws-metrics-facts §6): per IC, dimension InferenceComponentName only.
+    Metric(M.INVOCATIONS_PER_COPY, Namespace.SAGEMAKER, "None", Shown.COUNT, ("Sum",), frozenset({IC}),
+           MONITORING_DOC, dimensions=COMPONENT_ONLY, documented_stats=("Sum",)),
+    # In-flight requests per copy, queued ones included; AWS documents only Minimum and Maximum for it.
+    Metric(M.CONCURRENT_REQUESTS_PER_COPY, Namespace.SAGEMAKER, "None", Shown.COUNT, ("Maximum",),
+           frozenset({IC}), MONITORING_DOC, dimensions=COMPONENT_ONLY, documented_stats=_MIN_MAX),
+    # Requests that found no instance to serve them: an IC scaled to zero (or with no room) being woken up.
+    # The stack alarms on it (> 0) only for ICs the config says may scale to zero.
+    Metric(M.NO_CAPACITY_INVOCATION_FAILURES, Namespace.SAGEMAKER, "None", Shown.COUNT, ("Sum",),
+           frozenset({IC}), SCALE_TO_ZERO_DOC, dimensions=COMPONENT_ONLY, documented_stats=("Sum",),
+           alarm=DefaultAlarm("Sum", "above", {IC: 0},
+                              "Requests that found no instance to serve them: the inference component was "
+                              "scaled to zero (or had no room) and is being woken up.")),
+    # Utilisation of one copy against its reservation, 0-100 % (already normalized per core / GPU).
+    *(Metric(name, Namespace.INFERENCE_COMPONENTS, "Percent", Shown.PERCENT, ("Average",), frozenset({IC}),
+             MONITORING_DOC, dimensions=COMPONENT_ONLY)
+      for name in (M.CPU_UTILIZATION_NORMALIZED, M.GPU_UTILIZATION_NORMALIZED, M.GPU_MEMORY_UTILIZATION_NORMALIZED,
+                   M.MEMORY_UTILIZATION_NORMALIZED)),
 )
 
 CATALOGUE: Mapping[M, Metric] = MappingProxyType({entry.name: entry for entry in _ENTRIES})

@@ -45,7 +45,8 @@ def alarm_summary(alarm: AlarmEvent) -> dict[str, Any]:
             "metric": alarm.metric, "stat": alarm.stat, "threshold": _threshold_text(alarm),
             "period_s": alarm.period_s, "endpoint": alarm.endpoint, "variant": alarm.variant,
             "time": alarm.time.isoformat(), "region": alarm.region, "account": alarm.account, "arn": alarm.arn,
-            "reason": alarm.reason, "description": alarm.description}
+            "reason": alarm.reason, "description": alarm.description,
+            **({"inference_component": alarm.inference_component} if alarm.inference_component else {})}
 
 
 def endpoint_summary(evidence: Evidence | None) -> dict[str, Any]:
@@ -68,6 +69,15 @@ def endpoint_summary(evidence: Evidence | None) -> dict[str, Any]:
     if endpoint.image is not None:
         summary["image"] = endpoint.image.uri
         summary["framework"] = endpoint.image.framework.name if endpoint.image.framework else None
+    component = evidence.component
+    if component is not None:  # copies and reservation, next to the utilisation figures in the messages
+        scaling = evidence.scaling
+        summary["inference_component"] = {
+            "name": component.name, "status": component.status, "current_copies": component.current_copies,
+            "desired_copies": component.desired_copies,
+            "max_copies": scaling.max_capacity if scaling is not None and scaling.registered else None,
+            "accelerators": component.accelerators, "cpu_cores": component.cpu_cores,
+            "min_memory_mb": component.min_memory_mb}
     return summary
 
 
@@ -93,7 +103,8 @@ class Diagnosis:
 
 def _resolved_notice(alarm: AlarmEvent) -> dict[str, Any]:
     """The short notice for OK (and INSUFFICIENT_DATA) transitions."""
-    where = f"{alarm.metric} on {alarm.endpoint}/{alarm.variant}"
+    where = (f"{alarm.metric} on inference component {alarm.inference_component}" if alarm.inference_component
+             else f"{alarm.metric} on {alarm.endpoint}/{alarm.variant}")
     if alarm.state == "INSUFFICIENT_DATA":
         return {"in_alarm_s": None, "summary": f"{where} has insufficient data (no recent datapoints)"}
     seconds = None
@@ -143,5 +154,6 @@ def diagnose(event: AlarmEvent | Any, *, session: Any = None, now: datetime | No
     budget = budget_s if budget_s is not None else float(os.environ.get("ADVISOR_EVIDENCE_BUDGET_S", "25"))
     evidence = gather_evidence(alarm, clients, budget_s=budget, thresholds=thresholds)
     run = run_rules(evidence)
-    return Diagnosis(alarm, evidence, run.findings, clients.counter.snapshot(),
+    # evidence.alarm names the endpoint and variant of an IC alarm (its event names only the IC).
+    return Diagnosis(evidence.alarm, evidence, run.findings, clients.counter.snapshot(),
                      _error_entries(evidence, run.skipped), None, now)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from advisor.catalogue import ALARMED, metric
+from advisor.catalogue import ALARMED, COMPONENT_ONLY, metric
 
 # The metrics the stack alarms on; an alarm on anything else is not one this advisor diagnoses.
 DIAGNOSABLE_METRICS = frozenset(m.value for m in ALARMED)
@@ -54,8 +54,9 @@ class AlarmEvent:
     period_s: int
     evaluation_periods: int | None
     threshold: float | None
-    endpoint: str
+    endpoint: str  # empty for an alarm on an IC metric until the evidence names the IC's endpoint
     variant: str
+    inference_component: str | None = None  # the InferenceComponentName dimension of an IC alarm
 
     @property
     def key(self) -> str:
@@ -214,16 +215,28 @@ def _build(*, form: str, period: Any, dimensions: dict[str, Any], **fields: Any)
                          f"{fields['metric'][:60]}: not a SageMaker endpoint latency alarm")
     if not isinstance(period, int) or isinstance(period, bool) or period <= 0:
         raise EventError(f"alarm {fields['name'][:120]!r}: metric period {period!r} is not a positive integer")
-    for dimension in ("EndpointName", "VariantName"):
-        value = dimensions.get(dimension)
-        if not isinstance(value, str) or not value:
-            raise EventError(f"alarm {fields['name'][:120]!r} has no {dimension} dimension: SageMaker publishes "
-                             "endpoint metrics with EndpointName and VariantName, so it cannot be diagnosed")
+    component = dimensions.get(COMPONENT_ONLY[0])
+    if component is not None and (not isinstance(component, str) or not component
+                                  or (entry.component_dimensions is None and entry.dimensions != COMPONENT_ONLY)):
+        raise EventError(f"alarm {fields['name'][:120]!r}: {fields['metric'][:60]} is not published per "
+                         f"inference component, or its {COMPONENT_ONLY[0]} dimension is empty")
+    if component is None and entry.dimensions == COMPONENT_ONLY:
+        raise EventError(f"alarm {fields['name'][:120]!r}: {fields['metric'][:60]} is published per inference "
+                         f"component only, and the alarm has no {COMPONENT_ONLY[0]} dimension")
+    if component is None:
+        for dimension in ("EndpointName", "VariantName"):
+            value = dimensions.get(dimension)
+            if not isinstance(value, str) or not value:
+                raise EventError(f"alarm {fields['name'][:120]!r} has no {dimension} dimension: SageMaker "
+                                 "publishes endpoint metrics with EndpointName and VariantName (inference "
+                                 "component metrics with InferenceComponentName), so it cannot be diagnosed")
     evaluation = fields.pop("evaluation_periods")
-    return AlarmEvent(form=form, period_s=period, endpoint=dimensions["EndpointName"][:_MAX_TEXT],
-                      variant=dimensions["VariantName"][:_MAX_TEXT],
+    endpoint, variant = dimensions.get("EndpointName"), dimensions.get("VariantName")
+    return AlarmEvent(form=form, period_s=period,
+                      endpoint=endpoint[:_MAX_TEXT] if isinstance(endpoint, str) else "",
+                      variant=variant[:_MAX_TEXT] if isinstance(variant, str) else "",
                       evaluation_periods=evaluation if isinstance(evaluation, int) and evaluation > 0 else None,
-                      **fields)
+                      inference_component=component[:_MAX_TEXT] if component else None, **fields)
 
 
 def parse_alarm_event(event: Any) -> AlarmEvent:

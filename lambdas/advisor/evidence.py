@@ -2,7 +2,10 @@
 
 Five calls in the common case, three of them in parallel branches: one batched GetMetricData for every
 series the rules need, DescribeScalableTargets, and DescribeEndpoint → DescribeEndpointConfig →
-DescribeModel. A call that fails (denied, throttled past the adaptive retries, timed out) is recorded and
+DescribeModel. An alarm on an inference component (IC) metric reads the IC's metrics and its copy-count
+scalable target (both need only the IC's name), and DescribeInferenceComponent → DescribeEndpoint →
+DescribeEndpointConfig (→ DescribeModel only when the IC names no image): at most 8 calls. A call that
+fails (denied, throttled past the adaptive retries, timed out) is recorded and
 the diagnosis goes on without it.
 """
 
@@ -15,20 +18,22 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from advisor.catalogue import CATALOGUE, Kind, metric
+from advisor.catalogue import CATALOGUE, COMPONENT_ONLY, Kind, metric
 from advisor.events import AlarmEvent
 from advisor.frameworks import identify_image
 from advisor.instances import instance_spec
 from advisor.snapshot import (
     MINUTE,
+    ComponentState,
     EndpointState,
     Evidence,
     EvidenceError,
+    ManagedScaling,
     MetricData,
     ScalingActivity,
     ScalingPolicy,
@@ -40,11 +45,17 @@ from advisor.snapshot import (
 )
 from advisor.thresholds import DEFAULT, Thresholds
 
-# Every (metric, statistic) any rule reads, from the catalogue: fetched in one GetMetricData call.
+# Every (metric, statistic) any rule reads, from the catalogue: fetched in one GetMetricData call. A variant's
+# alarm reads the variant's metrics; an IC's alarm reads the metrics AWS publishes per IC.
 METRIC_QUERIES: tuple[tuple[str, str], ...] = tuple(
-    (entry.name, stat) for entry in CATALOGUE.values() for stat in entry.stats)
+    (entry.name, stat) for entry in CATALOGUE.values() if entry.dimensions_for(None) for stat in entry.stats)
+COMPONENT_QUERIES: tuple[tuple[str, str], ...] = tuple(
+    (entry.name, stat) for entry in CATALOGUE.values() if entry.dimensions_for(Kind.INFERENCE_COMPONENTS)
+    for stat in entry.stats)
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
-# "Setting desired instance count to 4." (the Description Application Auto Scaling writes for SageMaker variants)
+COPY_COUNT_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
+# "Setting desired instance count to 4." (the Description Application Auto Scaling writes for SageMaker variants;
+# "desired copy count" for inference components)
 _DESIRED = re.compile(r"desired [a-z ]*count to (\d+)", re.IGNORECASE)
 # Activities newer than this matter to the rules (cold starts, deployments vs scale-outs): 6 h back at most.
 ACTIVITIES_MAX = 20
@@ -127,7 +138,7 @@ def _error_of(exc: BaseException) -> tuple[str, str]:
 
 def _queries(alarm: AlarmEvent) -> list[tuple[str, str]]:
     """(metric, stat) pairs, plus the alarm's own statistic on its own metric."""
-    wanted = list(METRIC_QUERIES)
+    wanted = list(COMPONENT_QUERIES if alarm.inference_component else METRIC_QUERIES)
     if (alarm.metric, alarm.stat) not in wanted:
         wanted.append((alarm.metric, alarm.stat))
     return wanted
@@ -138,13 +149,16 @@ def fetch_metrics(cloudwatch: Any, alarm: AlarmEvent, windows: Windows) -> Metri
 
     Each metric is queried in its own namespace with exactly the dimensions SageMaker publishes it with.
     """
-    values = {"EndpointName": alarm.endpoint, "VariantName": alarm.variant}
+    values = {"EndpointName": alarm.endpoint, "VariantName": alarm.variant,
+              COMPONENT_ONLY[0]: alarm.inference_component or ""}
+    kind = Kind.INFERENCE_COMPONENTS if alarm.inference_component else None
     wanted = _queries(alarm)
     queries = []
     for i, (name, stat) in enumerate(wanted):
         entry = metric(name)
         assert entry is not None, name  # the parser accepts only catalogued metrics
-        dimensions = [{"Name": d, "Value": values[d]} for d in entry.dimensions]
+        published = entry.dimensions_for(kind) or entry.dimensions
+        dimensions = [{"Name": d, "Value": values[d]} for d in published]
         queries.append({"Id": f"q{i}", "ReturnData": True, "MetricStat": {
             "Metric": {"Namespace": entry.namespace.value, "MetricName": name, "Dimensions": dimensions},
             "Period": MINUTE, "Stat": stat}})
@@ -189,11 +203,19 @@ def _activity(raw: dict[str, Any]) -> ScalingActivity:
 
 
 class _ScalingReader:
-    """DescribeScalableTargets, then (only when the variant has a target) its policies and activities in parallel."""
+    """DescribeScalableTargets, then (only when there is a target) its policies and activities in parallel.
+
+    The target is the variant's instance count, or for an IC alarm the IC's copy count.
+    """
 
     def __init__(self, autoscaling: Any, alarm: AlarmEvent, errors: list[EvidenceError]) -> None:
         self.autoscaling = autoscaling
-        self.resource_id = f"endpoint/{alarm.endpoint}/variant/{alarm.variant}"
+        if alarm.inference_component:
+            self.resource_id = f"inference-component/{alarm.inference_component}"
+            self.dimension = COPY_COUNT_DIMENSION
+        else:
+            self.resource_id = f"endpoint/{alarm.endpoint}/variant/{alarm.variant}"
+            self.dimension = SCALABLE_DIMENSION
         self.errors = errors
         self.missing: set[Source] = set()
 
@@ -208,19 +230,19 @@ class _ScalingReader:
 
     def _policies(self) -> tuple[ScalingPolicy, ...]:
         page = self.autoscaling.describe_scaling_policies(
-            ServiceNamespace="sagemaker", ResourceId=self.resource_id, ScalableDimension=SCALABLE_DIMENSION)
+            ServiceNamespace="sagemaker", ResourceId=self.resource_id, ScalableDimension=self.dimension)
         return tuple(_policy(p) for p in page.get("ScalingPolicies", []))
 
     def _activities(self) -> tuple[ScalingActivity, ...]:
         page = self.autoscaling.describe_scaling_activities(
-            ServiceNamespace="sagemaker", ResourceId=self.resource_id, ScalableDimension=SCALABLE_DIMENSION,
+            ServiceNamespace="sagemaker", ResourceId=self.resource_id, ScalableDimension=self.dimension,
             MaxResults=ACTIVITIES_MAX)
         return tuple(_activity(a) for a in page.get("ScalingActivities", []))
 
     def read(self) -> ScalingState:
         page = self.autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker",
                                                           ResourceIds=[self.resource_id],
-                                                          ScalableDimension=SCALABLE_DIMENSION)
+                                                          ScalableDimension=self.dimension)
         target = next((t for t in page.get("ScalableTargets", []) if t.get("ResourceId") == self.resource_id),
                       None)
         if target is None:
@@ -261,8 +283,31 @@ def _kind(config: dict[str, Any] | None, variant_config: dict[str, Any] | None, 
     return None
 
 
+def _component(raw: dict[str, Any]) -> ComponentState:
+    """DescribeInferenceComponent as the rules read it (the first of `Specifications` for multi-type ICs)."""
+    spec = raw.get("Specification") or (raw.get("Specifications") or [{}])[0]
+    container = spec.get("Container") or {}
+    deployed = container.get("DeployedImage") or {}
+    image = deployed.get("SpecifiedImage") or deployed.get("ResolvedImage")
+    compute = spec.get("ComputeResourceRequirements") or {}
+    runtime = raw.get("RuntimeConfig") or {}
+    return ComponentState(
+        name=str(raw.get("InferenceComponentName", "")), endpoint=str(raw.get("EndpointName", "")),
+        variant=str(raw.get("VariantName", "")), status=str(raw.get("InferenceComponentStatus", "Unknown")),
+        failure_reason=raw.get("FailureReason"), creation_time=raw.get("CreationTime"),
+        last_modified_time=raw.get("LastModifiedTime"), model_name=spec.get("ModelName"),
+        instance_type=spec.get("InstanceType"), image=identify_image(image) if image else None,
+        environment={str(k): str(v) for k, v in (container.get("Environment") or {}).items()},
+        cpu_cores=compute.get("NumberOfCpuCoresRequired"),
+        accelerators=compute.get("NumberOfAcceleratorDevicesRequired"),
+        min_memory_mb=compute.get("MinMemoryRequiredInMb"), desired_copies=runtime.get("DesiredCopyCount"),
+        current_copies=runtime.get("CurrentCopyCount"),
+        placement=tuple((str(p.get("InstanceType", "?")), int(p.get("CurrentCopyCount", 0)))
+                        for p in runtime.get("PlacementStatus") or []))
+
+
 class _EndpointReader:
-    """DescribeEndpoint → DescribeEndpointConfig → DescribeModel, recording what failed."""
+    """(DescribeInferenceComponent →) DescribeEndpoint → DescribeEndpointConfig → DescribeModel; failures recorded."""
 
     def __init__(self, sagemaker: Any, alarm: AlarmEvent, errors: list[EvidenceError]) -> None:
         self.sagemaker = sagemaker
@@ -270,13 +315,14 @@ class _EndpointReader:
         self.errors = errors
         self.missing: set[Source] = set()
         self.not_found = False
+        self.component: ComponentState | None = None
 
     def _call(self, evidence: Source, operation: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any] | None:
         try:
             return fn()
         except Exception as exc:  # any failure of one call is evidence missing, never the end of a diagnosis
             code, message = _error_of(exc)
-            if operation == "DescribeEndpoint" and _is_not_found(code):
+            if operation in ("DescribeEndpoint", "DescribeInferenceComponent") and _is_not_found(code):
                 self.not_found = True
             else:
                 self.errors.append(EvidenceError(f"sagemaker.{operation}", code, message))
@@ -284,6 +330,15 @@ class _EndpointReader:
             return None
 
     def read(self) -> EndpointState | None:
+        if self.alarm.inference_component:
+            name = self.alarm.inference_component
+            raw = self._call(Source.COMPONENT, "DescribeInferenceComponent",
+                             lambda: self.sagemaker.describe_inference_component(InferenceComponentName=name))
+            if raw is None:  # without the IC its endpoint is unknown
+                self.missing.update({Source.ENDPOINT, Source.CONFIG, Source.MODEL})
+                return None
+            self.component = _component(raw)
+            self.alarm = replace(self.alarm, endpoint=self.component.endpoint, variant=self.component.variant)
         alarm = self.alarm
         endpoint = self._call(Source.ENDPOINT, "DescribeEndpoint",
                               lambda: self.sagemaker.describe_endpoint(EndpointName=alarm.endpoint))
@@ -301,45 +356,61 @@ class _EndpointReader:
             self.errors.append(EvidenceError("sagemaker.DescribeEndpointConfig", "VariantNotFound",
                                              f"variant {alarm.variant!r} is not in {config_name}"))
             self.missing.add(Source.CONFIG)
+        # An IC's image and environment come with DescribeInferenceComponent; its model is described only when
+        # the IC does not show them. A variant hosting ICs has no model of its own.
+        model_name = ((self.component.model_name if self.component.image is None else None) if self.component
+                      else (variant_config or {}).get("ModelName"))
         model = None
-        if variant_config and variant_config.get("ModelName"):
+        if model_name:
             model = self._call(Source.MODEL, "DescribeModel",
-                               lambda: self.sagemaker.describe_model(ModelName=variant_config["ModelName"]))
-        else:
+                               lambda: self.sagemaker.describe_model(ModelName=model_name))
+        elif self.component is None:
             self.missing.add(Source.MODEL)
         return self._state(endpoint, summary, config, variant_config or {}, model)
 
     def _state(self, endpoint: dict[str, Any], summary: dict[str, Any], config: dict[str, Any] | None,
                variant_config: dict[str, Any], model: dict[str, Any] | None) -> EndpointState:
         serverless = summary.get("CurrentServerlessConfig") or variant_config.get("ServerlessConfig") or {}
-        instance_type = variant_config.get("InstanceType")
+        instance_type = variant_config.get("InstanceType") or (self.component.instance_type if self.component
+                                                                else None)
         container = _container(model) if model is not None else {}
         image = container.get("Image")
-        if image is None:
+        if image is None and self.component is None:
             deployed = summary.get("DeployedImages") or [{}]
             image = deployed[0].get("SpecifiedImage") or deployed[0].get("ResolvedImage")
+        environment = {str(k): str(v) for k, v in (container.get("Environment") or {}).items()}
+        identified = identify_image(image) if image else None
+        if self.component is not None and self.component.image is not None:
+            identified, environment = self.component.image, dict(self.component.environment)
         variant = VariantState(
             name=self.alarm.variant, instance_type=instance_type,
             instance=instance_spec(instance_type) if instance_type else None,
             current_instance_count=summary.get("CurrentInstanceCount"),
-            model_name=variant_config.get("ModelName"),
+            model_name=variant_config.get("ModelName") or (self.component.model_name if self.component else None),
             serverless_memory_mb=serverless.get("MemorySizeInMB"),
             serverless_max_concurrency=serverless.get("MaxConcurrency"),
             provisioned_concurrency=serverless.get("ProvisionedConcurrency"),
         )
         pending = endpoint.get("PendingDeploymentSummary") or {}
+        managed = variant_config.get("ManagedInstanceScaling") or summary.get("ManagedInstanceScaling")
+        routing = variant_config.get("RoutingConfig") or summary.get("RoutingConfig") or {}
+        kind = (Kind.INFERENCE_COMPONENTS if self.component is not None
+                else _kind(config, variant_config if config else None, model, endpoint, summary))
         return EndpointState(
             name=self.alarm.endpoint, arn=endpoint.get("EndpointArn"),
             status=str(endpoint.get("EndpointStatus", "Unknown")), failure_reason=endpoint.get("FailureReason"),
             creation_time=endpoint.get("CreationTime"), last_modified_time=endpoint.get("LastModifiedTime"),
-            config_name=endpoint.get("EndpointConfigName"),
-            kind=_kind(config, variant_config if config else None, model, endpoint, summary),
-            variant=variant, image=identify_image(image) if image else None,
+            config_name=endpoint.get("EndpointConfigName"), kind=kind,
+            variant=variant, image=identified,
             async_config=bool((config or {}).get("AsyncInferenceConfig") or endpoint.get("AsyncInferenceConfig")),
             config_creation_time=(config or {}).get("CreationTime"),
             model_creation_time=(model or {}).get("CreationTime"),
-            environment={str(k): str(v) for k, v in (container.get("Environment") or {}).items()},
+            environment=environment,
             pending_config_name=pending.get("EndpointConfigName"),
+            managed_scaling=ManagedScaling(managed.get("Status") == "ENABLED", managed.get("MinInstanceCount"),
+                                           managed.get("MaxInstanceCount")) if managed else None,
+            routing_strategy=routing.get("RoutingStrategy"),
+            enhanced_metrics=bool(((config or {}).get("MetricsConfig") or {}).get("EnableEnhancedMetrics")),
         )
 
 
@@ -374,9 +445,11 @@ def gather_evidence(alarm: AlarmEvent, clients: AdvisorClients, *, budget_s: flo
             missing.add(key)
     pool.shutdown(wait=False, cancel_futures=True)
     missing |= reader.missing | scaling.missing
+    if alarm.inference_component and reader.component is None:
+        missing |= {Source.COMPONENT, Source.ENDPOINT, Source.CONFIG, Source.MODEL}
     if Source.SCALING in missing:
         missing |= {Source.SCALING_POLICIES, Source.SCALING_ACTIVITIES}
-    return Evidence(alarm=alarm, windows=windows, endpoint=results.get(Source.ENDPOINT),
+    return Evidence(alarm=reader.alarm, windows=windows, endpoint=results.get(Source.ENDPOINT),
                     endpoint_missing=reader.not_found, scaling=results.get(Source.SCALING),
                     metrics=results.get(Source.METRICS), errors=tuple(errors), missing=frozenset(missing),
-                    thresholds=thresholds)
+                    thresholds=thresholds, component=reader.component)

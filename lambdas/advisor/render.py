@@ -83,7 +83,10 @@ def top_severity(d: dict) -> str:
 def _target(d: dict) -> str:
     alarm = _alarm(d)
     endpoint = alarm.get("endpoint") or alarm.get("name") or "unknown endpoint"
-    return f"{endpoint}/{alarm['variant']}" if alarm.get("variant") else str(endpoint)
+    target = f"{endpoint}/{alarm['variant']}" if alarm.get("variant") else str(endpoint)
+    if alarm.get("inference_component"):
+        target += f", inference component {alarm['inference_component']}"
+    return target
 
 
 def _when(value: Any) -> str:
@@ -112,6 +115,16 @@ def _endpoint_line(d: dict) -> str:
         instances = f"{instances} x {endpoint['instance_count']}"
     memory = f"{endpoint['memory_mb']} MB" if endpoint.get("memory_mb") else None
     parts = [endpoint.get("kind"), instances, memory, endpoint.get("framework"), endpoint.get("status")]
+    component = endpoint.get("inference_component") or {}
+    if component:
+        def shown(value: Any) -> str:
+            return "?" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+        copies = (f"copies {shown(component.get('current_copies'))} current / "
+                  f"{shown(component.get('desired_copies'))} desired / {shown(component.get('max_copies'))} max")
+        reserved = [f"{shown(component[key])} {label}" for key, label in (
+            ("accelerators", "accelerator(s)"), ("cpu_cores", "CPU core(s)"), ("min_memory_mb", "MB"))
+            if component.get(key)]
+        parts += [copies, "reserved per copy: " + (", ".join(reserved) or "none declared")]
     return one_line(", ".join(str(p) for p in parts if p)) or "not described"
 
 
@@ -130,7 +143,8 @@ def _headline(d: dict) -> str:
 def console_links(d: dict) -> dict[str, str]:
     """AWS console pages for the alarm, the endpoint's metrics, the endpoint and its logs (empty without a region)."""
     alarm = _alarm(d)
-    return links.console_links(alarm.get("region"), alarm.get("name"), alarm.get("endpoint"))
+    return links.console_links(alarm.get("region"), alarm.get("name"), alarm.get("endpoint"),
+                               alarm.get("inference_component"))
 
 
 # ---- plain text (CLI `--format text`, the SNS/e-mail body) ------------------------------------------------
@@ -220,6 +234,7 @@ def _attributes(d: dict) -> dict[str, dict[str, str]]:
     alarm = _alarm(d)
     attributes = {name: {"DataType": "String", "StringValue": one_line(value, 256)}
                   for name, value in (("endpoint", alarm.get("endpoint")), ("variant", alarm.get("variant")),
+                                      ("inference_component", alarm.get("inference_component")),
                                       ("state", alarm.get("state")), ("severity", top_severity(d)))
                   if value}
     rules = [one_line(f.get("rule"), 60) for f in d.get("findings") or [] if f.get("rule")]

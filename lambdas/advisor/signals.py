@@ -21,8 +21,17 @@ class LoadSignal:
     present: bool | None
     cpu_per_core_pct: float | None = None
     gpu_per_gpu_pct: float | None = None
-    per_instance_per_min: float | None = None
+    per_instance_per_min: float | None = None  # per copy for an IC (InvocationsPerCopy)
     baseline_per_instance_per_min: float | None = None
+    concurrency_per_copy: float | None = None  # IC: ConcurrentRequestsPerCopy, mean of the per-minute Maximum
+    baseline_concurrency_per_copy: float | None = None
+
+    @property
+    def concurrency_ratio(self) -> float | None:
+        """Incident over baseline concurrent requests per copy (ICs)."""
+        if self.concurrency_per_copy is None or not self.baseline_concurrency_per_copy:
+            return None
+        return self.concurrency_per_copy / self.baseline_concurrency_per_copy
 
     @property
     def surge_ratio(self) -> float | None:
@@ -83,10 +92,15 @@ class Signals:
 
     @cached_property
     def load(self) -> LoadSignal:
-        """CPU/GPU ≥ 80 % per core/GPU, or per-instance invocations ≥ 1.5 × baseline (baseline > 0)."""
+        """CPU/GPU ≥ 80 % per core/GPU, or per-instance invocations ≥ 1.5 × baseline (baseline > 0).
+
+        For an alarm on an IC, the IC load signal of SPEC §4b instead.
+        """
         metrics = self.ev.metrics
         if metrics is None:
             return LoadSignal(None)
+        if self.ev.alarm.inference_component:
+            return self._component_load()
         t = self.ev.thresholds
         instance = self.ev.variant.instance if self.ev.variant else None
         cpu = metrics.mean("CPUUtilization", "Average", "incident")
@@ -99,6 +113,26 @@ class Signals:
         surge = bool(rate is not None and baseline and rate >= t.invocations_surge_ratio * baseline)
         hot = any(v is not None and v >= t.utilisation_high_pct for v in (cpu_per_core, gpu_per_gpu))
         return LoadSignal(hot or surge, cpu_per_core, gpu_per_gpu, rate, baseline)
+
+    def _component_load(self) -> LoadSignal:
+        """CPU or GPU utilisation normalized ≥ 80 %, or InvocationsPerCopy (Sum per minute) or
+        ConcurrentRequestsPerCopy (Maximum per minute) ≥ 1.5 × baseline (SPEC §4b)."""
+        metrics = self.ev.metrics
+        assert metrics is not None
+        t = self.ev.thresholds
+        cpu = metrics.mean("CPUUtilizationNormalized", "Average", "incident")
+        gpu = metrics.mean("GPUUtilizationNormalized", "Average", "incident")
+        per_copy = metrics.get("InvocationsPerCopy", "Sum")
+        rate = baseline = None
+        if per_copy.points:
+            incident, before = per_copy.minutes(*self.incident_range), per_copy.minutes(*self.baseline_range)
+            rate, baseline = sum(incident) / len(incident), sum(before) / len(before)
+        concurrency = metrics.mean("ConcurrentRequestsPerCopy", "Maximum", "incident")
+        concurrency_before = metrics.mean("ConcurrentRequestsPerCopy", "Maximum", "baseline")
+        surge = any(now is not None and before and now >= t.invocations_surge_ratio * before
+                    for now, before in ((rate, baseline), (concurrency, concurrency_before)))
+        hot = any(v is not None and v >= t.utilisation_high_pct for v in (cpu, gpu))
+        return LoadSignal(hot or surge, cpu, gpu, rate, baseline, concurrency, concurrency_before)
 
     @cached_property
     def lifetime_range(self) -> tuple[int, int]:

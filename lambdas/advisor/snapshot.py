@@ -34,6 +34,7 @@ class Source(Enum):
     SCALING = "scaling"  # DescribeScalableTargets
     SCALING_POLICIES = "scaling policies"  # DescribeScalingPolicies (only when a scalable target exists)
     SCALING_ACTIVITIES = "scaling activities"  # DescribeScalingActivities (idem)
+    COMPONENT = "inference component"  # DescribeInferenceComponent (alarms on an IC metric)
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,45 @@ class VariantState:
 
 
 @dataclass(frozen=True)
+class ManagedScaling:
+    """A variant's ManagedInstanceScaling: SageMaker adds instances when IC copies do not fit."""
+
+    enabled: bool
+    min_instances: int | None
+    max_instances: int | None
+
+
+@dataclass(frozen=True)
+class ComponentState:
+    """DescribeInferenceComponent: the IC an alarm is about, its reservation and its copies."""
+
+    name: str
+    endpoint: str
+    variant: str
+    status: str
+    failure_reason: str | None
+    creation_time: datetime | None
+    last_modified_time: datetime | None
+    model_name: str | None
+    instance_type: str | None
+    image: ImageInfo | None
+    environment: dict[str, str]
+    cpu_cores: float | None  # ComputeResourceRequirements, per copy
+    accelerators: float | None
+    min_memory_mb: int | None
+    desired_copies: int | None
+    current_copies: int | None
+    placement: tuple[tuple[str, int], ...] = ()  # (instance type, copies placed) per PlacementStatus entry
+
+    @property
+    def waiting_copies(self) -> int:
+        """Copies wanted but not placed (no room on the variant's instances)."""
+        if self.desired_copies is None or self.current_copies is None:
+            return 0
+        return max(0, self.desired_copies - self.current_copies)
+
+
+@dataclass(frozen=True)
 class EndpointState:
     """DescribeEndpoint (+ config and model where gathered)."""
 
@@ -156,6 +196,9 @@ class EndpointState:
     model_creation_time: datetime | None = None
     environment: dict[str, str] = field(default_factory=dict)  # the serving container's Environment
     pending_config_name: str | None = None  # the config an in-progress deployment is moving to
+    managed_scaling: ManagedScaling | None = None  # the variant's ManagedInstanceScaling, when set
+    routing_strategy: str | None = None  # the variant's RoutingConfig.RoutingStrategy, when set
+    enhanced_metrics: bool = False  # the endpoint config's MetricsConfig.EnableEnhancedMetrics
 
     @property
     def deployed_time(self) -> datetime | None:
@@ -237,10 +280,15 @@ class Evidence:
     errors: tuple[EvidenceError, ...] = ()
     missing: frozenset[Source] = frozenset()
     thresholds: Thresholds = DEFAULT
+    component: ComponentState | None = None  # the alarmed IC, for an alarm on an IC metric
 
     @cached_property
     def kind(self) -> Kind | None:
-        """Endpoint kind from its description, else from the alarm's metric when only one kind emits it."""
+        """Endpoint kind from its description, else from the alarm's metric when only one kind emits it.
+
+        An alarm on an IC metric is about that IC, whatever else the endpoint hosts."""
+        if self.alarm.inference_component:
+            return Kind.INFERENCE_COMPONENTS
         if self.endpoint and self.endpoint.kind:
             return self.endpoint.kind
         entry = metric(self.alarm.metric)

@@ -36,6 +36,9 @@ class Thresholds:
     backlog_age_growth_s: float = 60.0
     # Suggested autoscaling target: this fraction of the per-instance rate the endpoint handled at baseline.
     scaling_target_headroom: float = 0.7
+    # GPU-MEMORY-PRESSURE: GPU memory per GPU at least this high in the incident, and this many points over baseline.
+    gpu_memory_high_pct: float = 90.0
+    gpu_memory_rise_points: float = 15.0
 
 
 DEFAULT = Thresholds()

@@ -179,3 +179,31 @@ def test_fuzz_truncated_sns_payloads(cut):
     event = copy.deepcopy(SNS)
     event["Records"][0]["Sns"]["Message"] = json.dumps(SNS_MESSAGE)[:cut]
     _outcome(event)
+
+
+def _on(metric: str, dimensions: dict[str, str]) -> dict[str, Any]:
+    """The Lambda action event for an alarm on `metric` with `dimensions`."""
+    event = copy.deepcopy(LAMBDA_ACTION)
+    event["alarmData"]["configuration"]["metrics"][0]["metricStat"]["metric"] = {
+        "namespace": "AWS/SageMaker", "name": metric, "dimensions": dimensions}
+    return event
+
+
+def test_an_inference_component_alarm_names_the_component():
+    alarm = parse_alarm_event(_on("ModelLatency", {"InferenceComponentName": "support-chat-ic"}))
+    assert (alarm.inference_component, alarm.endpoint, alarm.variant) == ("support-chat-ic", "", "")
+    scaled_to_zero = parse_alarm_event(_on("NoCapacityInvocationFailures",
+                                           {"InferenceComponentName": "support-chat-ic"}))
+    assert scaled_to_zero.inference_component == "support-chat-ic"
+    assert parse_alarm_event(LAMBDA_ACTION).inference_component is None
+
+
+@pytest.mark.parametrize(("metric", "dimensions", "message"), [
+    ("ModelSetupTime", {"InferenceComponentName": "chat"}, "ModelSetupTime is not published per inference component"),
+    ("ModelLatency", {"InferenceComponentName": ""}, "its InferenceComponentName dimension is empty"),
+    ("NoCapacityInvocationFailures", {"EndpointName": "resnet", "VariantName": "AllTraffic"},
+     "published per inference component only"),
+])
+def test_inference_component_dimension_only_where_aws_publishes_it(metric, dimensions, message):
+    with pytest.raises(EventError, match=message):
+        parse_alarm_event(_on(metric, dimensions))

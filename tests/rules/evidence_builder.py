@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from advisor.catalogue import Kind
@@ -10,8 +11,10 @@ from advisor.events import AlarmEvent
 from advisor.frameworks import identify_image
 from advisor.instances import instance_spec
 from advisor.snapshot import (
+    ComponentState,
     EndpointState,
     Evidence,
+    ManagedScaling,
     MetricData,
     ScalingState,
     Series,
@@ -89,3 +92,41 @@ def make_evidence(metric: str = "ModelLatency", *, series: Mapping[tuple[str, st
                     scaling=None if Source.SCALING in missing else scaling,
                     metrics=None if Source.METRICS in missing else MetricData(dict(healthy), windows),
                     missing=missing)
+
+
+MANAGED = ManagedScaling(True, 1, 4)
+TGI_IMAGE = ("763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:"
+             "2.1.1-tgi2.0.0-gpu-py310-cu121-ubuntu22.04")
+
+
+def make_component_evidence(metric: str = "ModelLatency", *, series: Mapping[tuple[str, str], Series] | None = None,
+                            desired: int = 2, current: int = 2, accelerators: float = 1,
+                            instance_type: str = "ml.g5.12xlarge", instances: int = 1,
+                            managed: ManagedScaling | None = MANAGED,
+                            image: str = TGI_IMAGE, environment: Mapping[str, str] | None = None,
+                            scaling: ScalingState | None = NO_SCALING, stat: str = "p90",
+                            threshold: float | None = 500_000.0,
+                            missing: frozenset[Source] = frozenset()) -> Evidence:
+    """An alarm on the IC chat-llm (endpoint llm-host, variant AllTraffic) with calm IC metrics by default."""
+    base = make_evidence(metric, instance_type=instance_type, count=instances, image=image, scaling=scaling,
+                         missing=missing, environment=environment, stat=stat, threshold=threshold)
+    event = replace(base.alarm, name=f"chat-llm-{metric}", endpoint="llm-host", inference_component="chat-llm")
+    calm = {
+        ("ModelLatency", "Sum"): flat(800 * 20, 800 * 20), ("ModelLatency", "SampleCount"): flat(20, 20),
+        ("ModelLatency", "p90"): flat(1200, 1200), ("Invocations", "Sum"): flat(20, 20),
+        ("InvocationsPerCopy", "Sum"): flat(10, 10), ("ConcurrentRequestsPerCopy", "Maximum"): flat(4, 4),
+        ("GPUUtilizationNormalized", "Average"): flat(45, 45), ("CPUUtilizationNormalized", "Average"): flat(20, 20),
+        ("GPUMemoryUtilizationNormalized", "Average"): flat(60, 60),
+    }
+    calm |= series or {}
+    component = ComponentState(
+        name="chat-llm", endpoint="llm-host", variant="AllTraffic", status="InService", failure_reason=None,
+        creation_time=T - timedelta(days=30), last_modified_time=T - timedelta(days=30), model_name="chat-llm-model",
+        instance_type=None, image=identify_image(image), environment=dict(environment or {}), cpu_cores=4,
+        accelerators=accelerators, min_memory_mb=32_768, desired_copies=desired, current_copies=current,
+        placement=((instance_type, current),))
+    endpoint = (replace(base.endpoint, name="llm-host", kind=Kind.INFERENCE_COMPONENTS, managed_scaling=managed,
+                        environment=dict(environment or {})) if base.endpoint else None)
+    return replace(base, alarm=event, endpoint=endpoint,
+                   metrics=None if Source.METRICS in missing else MetricData(dict(calm), base.windows),
+                   component=None if Source.COMPONENT in missing else component)

@@ -6,12 +6,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from evidence_builder import T, flat, make_evidence
+from evidence_builder import T, flat, make_component_evidence, make_evidence
 
 from advisor.catalogue import Kind
 from advisor.rules import CATALOGUE_IDS, run_rules
 from advisor.rules.base import REGISTRY
-from advisor.snapshot import ScalingActivity, ScalingPolicy, ScalingState, Series, Source
+from advisor.snapshot import ManagedScaling, ScalingActivity, ScalingPolicy, ScalingState, Series, Source
 
 TF_GPU = "763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-inference:2.14.1-gpu"
 NEURON = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference-neuronx:2.1.2-neuronx-py310-sdk2.18.2-ubuntu20.04"
@@ -240,9 +240,7 @@ def test_every_finding_carries_units_and_docs():
 
 
 # SPEC §4b (inference components, per-instance evidence, LLM containers) is issue 10: not built yet.
-NOT_YET_BUILT = frozenset({"IC-NO-AUTOSCALING", "IC-COPIES-AT-MAX", "IC-NO-ROOM", "IC-SCALED-FROM-ZERO",
-                           "GPU-MEMORY-PRESSURE", "INSTANCE-IMBALANCE", "LLM-GPUS-UNUSED",
-                           "LLM-NO-CONTINUOUS-BATCHING"})
+NOT_YET_BUILT = frozenset({"INSTANCE-IMBALANCE", "LLM-NO-CONTINUOUS-BATCHING"})
 
 
 def test_catalogue_matches_spec():
@@ -361,3 +359,113 @@ def test_rules_declare_typed_evidence_and_metrics():
     for registered in REGISTRY.values():
         assert all(isinstance(m, M) for m in registered.metrics)
         assert all(isinstance(n, Source) for n in registered.needs)
+
+
+# -- inference components (SPEC §4b) --
+
+IC_BUSY = {("ConcurrentRequestsPerCopy", "Maximum"): flat(4, 9)}  # 2.2x the baseline concurrency per copy
+IC_HOT_GPU = {("GPUUtilizationNormalized", "Average"): flat(45, 92)}
+COPY_POLICY = ScalingPolicy("ic-concurrency", "TargetTrackingScaling", 4.0,
+                            "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution")
+
+
+@pytest.mark.parametrize(("rule_id", "fire", "near_miss"), [
+    ("IC-NO-AUTOSCALING", {"series": IC_BUSY}, {}),  # calm: no IC load signal
+    ("IC-NO-AUTOSCALING", {"series": IC_HOT_GPU}, {"series": IC_HOT_GPU,
+                                                  "scaling": ScalingState(True, 1, 8, (COPY_POLICY,), ())}),
+    ("IC-NO-AUTOSCALING", {"series": IC_BUSY, "scaling": ScalingState(True, 1, 8, (), ())},
+     {"series": IC_BUSY, "scaling": ScalingState(True, 1, 8, (COPY_POLICY,), ())}),
+    ("IC-COPIES-AT-MAX", {"series": IC_BUSY, "current": 4, "desired": 4,
+                          "scaling": ScalingState(True, 1, 4, (COPY_POLICY,), ())},
+     {"series": IC_BUSY, "current": 3, "desired": 3, "scaling": ScalingState(True, 1, 4, (COPY_POLICY,), ())}),
+    ("IC-COPIES-AT-MAX", {"series": IC_BUSY, "current": 4, "desired": 4,
+                          "scaling": ScalingState(True, 1, 4, (COPY_POLICY,), ())},
+     {"current": 4, "desired": 4, "scaling": ScalingState(True, 1, 4, (COPY_POLICY,), ())}),
+])
+def test_component_rule_fires_and_near_miss_does_not(rule_id, fire, near_miss):
+    assert check(rule_id, make_component_evidence(**fire))
+    assert not check(rule_id, make_component_evidence(**near_miss))
+
+
+def test_variant_scaling_rules_never_fire_for_a_component():
+    ev = make_component_evidence(series=IC_BUSY | IC_HOT_GPU)
+    assert {"SCALE-NONE", "SCALE-AT-MAX"}.isdisjoint(fired(ev))
+    assert "IC-NO-AUTOSCALING" in fired(ev)
+
+
+def test_component_finding_shows_copies_and_reservation():
+    ev = make_component_evidence(series=IC_BUSY, current=4, desired=4,
+                                 scaling=ScalingState(True, 1, 4, (COPY_POLICY,), ()))
+    finding = REGISTRY["IC-COPIES-AT-MAX"].evaluate(ev)
+    assert finding is not None
+    assert finding.evidence["Copies"] == "4 current / 4 desired / 4 max"
+    assert finding.evidence["Inference component"] == "chat-llm on llm-host/AllTraffic"
+    assert "1 accelerator(s)" in finding.evidence["Reservation per copy"]
+
+
+def test_component_rules_skip_without_the_component():
+    run = run_rules(make_component_evidence(series=IC_BUSY, missing=frozenset({Source.COMPONENT})))
+    assert "IC-NO-AUTOSCALING" in run.skipped[Source.COMPONENT]
+
+
+def copy_activity(minutes_ago: float, copies: int) -> ScalingActivity:
+    """A copy-count scaling activity as Application Auto Scaling reports it for an IC."""
+    start = T - timedelta(minutes=minutes_ago)
+    return ScalingActivity("Successful", start, start + timedelta(minutes=3),
+                           f"Setting desired copy count to {copies}.", "monitor alarm ... triggered policy", copies)
+
+
+FROM_ZERO = ScalingState(True, 0, 4, (COPY_POLICY,), (copy_activity(100, 0), copy_activity(12, 1)))
+NO_CAPACITY = {("NoCapacityInvocationFailures", "Sum"): flat(None, 3)}
+
+
+@pytest.mark.parametrize(("rule_id", "fire", "near_miss"), [
+    # 6 copies wanted, 4 placed, no managed instance scaling; near miss: managed scaling with room (1 of 4)
+    ("IC-NO-ROOM", {"desired": 6, "current": 4, "managed": None}, {"desired": 6, "current": 4}),
+    ("IC-NO-ROOM", {"desired": 6, "current": 4, "managed": ManagedScaling(True, 1, 1)},
+     {"desired": 4, "current": 4, "managed": None}),
+    ("IC-SCALED-FROM-ZERO", {"scaling": FROM_ZERO}, {"scaling": ScalingState(True, 1, 4, (COPY_POLICY,), (
+        copy_activity(100, 1),))}),
+    ("IC-SCALED-FROM-ZERO", {"series": NO_CAPACITY}, {}),
+])
+def test_component_capacity_rule_fires_and_near_miss_does_not(rule_id, fire, near_miss):
+    assert check(rule_id, make_component_evidence(**fire))
+    assert not check(rule_id, make_component_evidence(**near_miss))
+
+
+def test_scaled_from_zero_applies_to_the_no_capacity_alarm():
+    ev = make_component_evidence("NoCapacityInvocationFailures", series=NO_CAPACITY, stat="Sum", threshold=0.0)
+    assert "IC-SCALED-FROM-ZERO" in fired(ev)
+
+
+# -- GPU memory and LLM containers (SPEC §4b) --
+
+PYTORCH_GPU = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.3.0-gpu-py311-cu121-ubuntu20.04-sagemaker"
+GPU_MEMORY_UP = {("GPUMemoryUtilization", "Average"): flat(4 * 60, 4 * 95)}  # ml.g5.12xlarge: 60 % → 95 % per GPU
+IC_GPU_MEMORY_UP = {("GPUMemoryUtilizationNormalized", "Average"): flat(60, 95)}
+
+
+@pytest.mark.parametrize(("rule_id", "fire", "near_miss"), [
+    ("GPU-MEMORY-PRESSURE", {"image": PYTORCH_GPU, "instance_type": "ml.g5.12xlarge", "series": GPU_MEMORY_UP},
+     {"image": PYTORCH_GPU, "instance_type": "ml.g5.12xlarge",
+      "series": {("GPUMemoryUtilization", "Average"): flat(4 * 85, 4 * 95)}}),  # high all along: +10 points
+    ("GPU-MEMORY-PRESSURE", {"image": PYTORCH_GPU, "instance_type": "ml.g5.12xlarge", "series": GPU_MEMORY_UP},
+     {"image": TGI, "instance_type": "ml.g5.12xlarge", "series": GPU_MEMORY_UP}),  # TGI fills memory by design
+    ("LLM-GPUS-UNUSED", {"image": TGI, "instance_type": "ml.g5.12xlarge", "environment": {"SM_NUM_GPUS": "1"}},
+     {"image": TGI, "instance_type": "ml.g5.12xlarge", "environment": {"SM_NUM_GPUS": "4"}}),
+    ("LLM-GPUS-UNUSED", {"image": TGI, "instance_type": "ml.g5.12xlarge", "environment": {"SHARDED": "false"}},
+     {"image": TGI, "instance_type": "ml.g5.12xlarge", "environment": {}}),  # unset: every visible GPU
+])
+def test_gpu_rule_fires_and_near_miss_does_not(rule_id, fire, near_miss):
+    assert check(rule_id, make_evidence(**fire))
+    assert not check(rule_id, make_evidence(**near_miss))
+
+
+@pytest.mark.parametrize(("rule_id", "fire", "near_miss"), [
+    ("GPU-MEMORY-PRESSURE", {"image": PYTORCH_GPU, "series": IC_GPU_MEMORY_UP}, {"image": PYTORCH_GPU}),
+    ("LLM-GPUS-UNUSED", {"accelerators": 2, "environment": {"SM_NUM_GPUS": "1"}},
+     {"accelerators": 1, "environment": {"SM_NUM_GPUS": "1"}}),
+])
+def test_gpu_rule_on_a_component(rule_id, fire, near_miss):
+    assert check(rule_id, make_component_evidence(**fire))
+    assert not check(rule_id, make_component_evidence(**near_miss))

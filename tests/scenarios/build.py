@@ -94,6 +94,7 @@ class Traffic:
     overhead_ms: float = 4.0
     cpu: float = 30.0
     gpu: float = 0.0
+    gpu_memory: float = 71.0  # per GPU (%)
     memory: float = 40.0
     error_rate: float = 0.0005  # Invocation5XXErrors and InvocationModelErrors
     client_error_rate: float = 0.002  # Invocation4XXErrors
@@ -107,6 +108,7 @@ class Traffic:
     setup_ms: float = 0.0  # serverless: ModelSetupTime of each
     concurrency: float = 0.2  # serverless: peak concurrent executions / MaxConcurrency this minute
     spillover: int = 0  # serverless: requests beyond the provisioned concurrency this minute
+    no_capacity: int = 0  # IC: requests this minute that found no instance (NoCapacityInvocationFailures)
     backlog_per_instance: float = 0.0  # async: ApproximateBacklogSizePerInstance
     oldest_age_s: float = 0.0  # async: ApproximateAgeOfOldestRequest
 
@@ -144,8 +146,31 @@ def on_minutes(profile: Profile, minutes: frozenset[int], **changes: Any) -> Pro
 
 
 @dataclass(frozen=True)
+class Component:
+    """An inference component on an IC endpoint's variant: its model, reservation and copy-count scaling."""
+
+    name: str
+    model: str
+    image: str
+    environment: Mapping[str, str] = field(default_factory=dict)
+    accelerators: int = 1  # NumberOfAcceleratorDevicesRequired per copy
+    cpu_cores: float = 4.0
+    memory_mb: int = 32_768
+    copies: int = 1  # CopyCount at creation
+    autoscaling: tuple[int, int] | None = None  # (MinCapacity, MaxCapacity) of the copy count
+    scaling_policy: bool = True
+    scaled: tuple[tuple[int, int], ...] = ()  # (offset, copy count) of UpdateInferenceComponentRuntimeConfig
+    scale_to_zero: bool = False  # the stack alarms on NoCapacityInvocationFailures
+
+    @property
+    def copies_at_end(self) -> int:
+        """The desired copy count at T."""
+        return self.scaled[-1][1] if self.scaled else self.copies
+
+
+@dataclass(frozen=True)
 class Endpoint:
-    """The endpoint as deployed: one variant, AllTraffic."""
+    """The endpoint as deployed: one variant, AllTraffic (with `component`, a variant hosting that IC)."""
 
     name: str
     model: str
@@ -164,10 +189,14 @@ class Endpoint:
     asynchronous: bool = False  # an AsyncInferenceConfig in the endpoint config
     max_concurrency: int = 20  # serverless MaxConcurrency
     provisioned: int | None = None  # serverless ProvisionedConcurrency
+    component: Component | None = None  # the alarmed IC on this variant
+    managed_scaling: tuple[int, int] | None = None  # ManagedInstanceScaling (Min, MaxInstanceCount), ENABLED
 
     @property
     def kind(self) -> str:
         """The endpoint kind as the stack's config names it."""
+        if self.component is not None:
+            return "inference-components"
         if self.serverless:
             return "serverless"
         if self.asynchronous:
@@ -231,6 +260,13 @@ def dimensions(endpoint: Endpoint, *, variant: bool = True) -> list[dict[str, st
     """EndpointName + VariantName, the dimensions of SageMaker endpoint metrics (async backlog: EndpointName)."""
     named = [{"Name": "EndpointName", "Value": endpoint.name}]
     return [*named, {"Name": "VariantName", "Value": endpoint.variant}] if variant else named
+
+
+def alarmed_dimensions(endpoint: Endpoint) -> list[dict[str, str]]:
+    """The alarmed metric's dimensions: the IC's name for an IC, else the endpoint and variant."""
+    if endpoint.component is not None:
+        return [{"Name": "InferenceComponentName", "Value": endpoint.component.name}]
+    return dimensions(endpoint)
 
 
 def latency_distribution(centre_ms: float, n: int, rng: random.Random) -> tuple[list[int], list[int]]:
@@ -297,10 +333,14 @@ def metric_series(endpoint: Endpoint, profile: Profile, seed: str) -> dict[tuple
     errors, models, clients, misses = Carry(), Carry(), Carry(), Carry()
     instance_backed = not endpoint.serverless
 
+    component = endpoint.component
+
     def put(namespace: str, metric: str, unit: str, minute: int, *, variant: bool = True, **value: Any) -> None:
+        # An IC's invocation metrics are published per IC (aws-metrics-facts §6), its host's per variant.
+        dims = (alarmed_dimensions(endpoint) if component is not None and namespace != "/aws/sagemaker/Endpoints"
+                else dimensions(endpoint, variant=variant))
         series.setdefault((namespace, metric), []).append(
-            {"MetricName": metric, "Dimensions": dimensions(endpoint, variant=variant), "Unit": unit,
-             "Timestamp": minute, **value})
+            {"MetricName": metric, "Dimensions": dims, "Unit": unit, "Timestamp": minute, **value})
 
     for minute in range(FIRST_MINUTE, 0, MINUTE):
         traffic = profile(minute)
@@ -317,7 +357,13 @@ def metric_series(endpoint: Endpoint, profile: Profile, seed: str) -> dict[tuple
                 put("/aws/sagemaker/Endpoints", "GPUUtilization", "Percent", minute,
                     Value=round(min(100.0, shape.gpu * wobble * rng.uniform(0.96, 1.04)) * endpoint.gpus, 2))
                 put("/aws/sagemaker/Endpoints", "GPUMemoryUtilization", "Percent", minute,
-                    Value=round(71.0 * rng.uniform(0.99, 1.01) * endpoint.gpus, 2))
+                    Value=round(shape.gpu_memory * rng.uniform(0.99, 1.01) * endpoint.gpus, 2))
+        if component is not None:  # per copy, against the copy's reservation
+            for metric, value in (("CPUUtilizationNormalized", shape.cpu), ("GPUUtilizationNormalized", shape.gpu),
+                                  ("GPUMemoryUtilizationNormalized", shape.gpu_memory),
+                                  ("MemoryUtilizationNormalized", shape.memory)):
+                put("/aws/sagemaker/InferenceComponents", metric, "Percent", minute,
+                    Value=round(min(100.0, value * rng.uniform(0.98, 1.02)), 2))
         if endpoint.multi_model:  # per instance, in the instance namespace
             put("/aws/sagemaker/Endpoints", "LoadedModelCount", "None", minute, Value=shape.loaded_models)
         if endpoint.asynchronous:  # the queue is measured whether or not requests finish this minute
@@ -345,7 +391,19 @@ def metric_series(endpoint: Endpoint, profile: Profile, seed: str) -> dict[tuple
             overhead = with_extra(*overhead, traffic.setup_ms * rng.uniform(0.9, 1.1), traffic.cold_starts)
         put("AWS/SageMaker", "OverheadLatency", "Microseconds", minute, Values=overhead[0], Counts=overhead[1])
         put("AWS/SageMaker", "Invocations", "None", minute, Value=n)
-        if instance_backed:
+        if component is not None:
+            # copies that fit on the instances serve; the rest wait unplaced
+            copies = max(1, min(copies_at(component, minute), endpoint.gpus * endpoint.count // component.accelerators))
+            put("AWS/SageMaker", "InvocationsPerCopy", "None", minute, Value=round(n / copies, 2))
+            # Little's law: requests in flight = arrival rate x time in the model, shared by the copies
+            in_flight = n / 60 * traffic.model_ms / 1000 / copies
+            put("AWS/SageMaker", "ConcurrentRequestsPerCopy", "None", minute,
+                Value=round(in_flight * rng.uniform(1.1, 1.3), 1))
+            put("AWS/SageMaker", "InvocationModelErrors", "None", minute,
+                **zero_one(models.take(n * traffic.error_rate), n))
+            if component.scale_to_zero:
+                put("AWS/SageMaker", "NoCapacityInvocationFailures", "None", minute, Value=traffic.no_capacity)
+        elif instance_backed:
             put("AWS/SageMaker", "InvocationsPerInstance", "None", minute, Value=round(n / endpoint.count, 2))
             # real-time and multi-model only: the serverless and async metric lists have no InvocationModelErrors
             put("AWS/SageMaker", "InvocationModelErrors", "None", minute,
@@ -373,6 +431,15 @@ def metric_series(endpoint: Endpoint, profile: Profile, seed: str) -> dict[tuple
             put("/aws/sagemaker/Endpoints", "MemoryUtilization", "Percent", minute,
                 Value=round(traffic.memory * rng.uniform(0.98, 1.02), 2))
     return series
+
+
+def copies_at(component: Component, minute: int) -> int:
+    """The IC's desired copy count at a minute offset."""
+    copies = component.copies
+    for offset, count in component.scaled:
+        if minute >= offset:
+            copies = count
+    return copies
 
 
 def profile_at_rest(profile: Profile, minute: int) -> Traffic:
@@ -406,17 +473,28 @@ def stack_config(endpoint: Endpoint, alarm: Alarm) -> tuple[Config, Any, AlarmSp
     """The stack's config for this endpoint, with the alarm's threshold and period: (config, endpoint, spec)."""
     override = {"ms": alarm.threshold_ms, "period_s": alarm.period_s, "evaluation_periods": alarm.evaluation_periods,
                 "datapoints": alarm.evaluation_periods}
-    config = parse_config({"stack_name": STACK_NAME, "endpoints": [{
-        "name": endpoint.name, "variant": endpoint.variant, "kind": endpoint.kind,
-        "thresholds": {alarm.metric: override}}]}, "scenario")
+    entry: dict[str, Any] = {"name": endpoint.name, "variant": endpoint.variant, "kind": endpoint.kind}
+    if endpoint.component is not None:
+        entry["inference_components"] = [{"name": endpoint.component.name, "thresholds": {alarm.metric: override},
+                                          "scale_to_zero": endpoint.component.scale_to_zero}]
+    else:
+        entry["thresholds"] = {alarm.metric: override}
+    config = parse_config({"stack_name": STACK_NAME, "endpoints": [entry]}, "scenario")
     watched = config.endpoints[0]
-    spec = next(spec for spec in watched.alarms if spec.metric == alarm.metric)
+    alarms = watched.components[0].alarms if watched.components else watched.alarms
+    spec = next(spec for spec in alarms if spec.metric == alarm.metric)
     return config, watched, spec
 
 
+def stack_component(watched: Any) -> Any:
+    """The config's IC of an IC endpoint (None for other kinds): alarm names and descriptions name it."""
+    return watched.components[0] if watched.components else None
+
+
 def alarm_name(endpoint: Endpoint, alarm: Alarm) -> str:
-    """The alarm name the stack gives this metric of this endpoint: <stack>/<endpoint>/<variant>/<metric>."""
-    return stack_alarm_name(*stack_config(endpoint, alarm))
+    """The alarm name the stack gives this metric of this endpoint: <stack>/<endpoint>/<variant>/[<ic>/]<metric>."""
+    config, watched, spec = stack_config(endpoint, alarm)
+    return stack_alarm_name(config, watched, spec, stack_component(watched))
 
 
 def alarm_stat(endpoint: Endpoint, alarm: Alarm) -> str:
@@ -467,13 +545,13 @@ def build_event(spec: Spec, series: Mapping[tuple[str, str], list[dict[str, Any]
     endpoint, alarm = spec.endpoint, spec.alarm
     t = parse_time(spec.alarm_time)
     config, watched, alarm_spec = stack_config(endpoint, alarm)
-    name = stack_alarm_name(config, watched, alarm_spec)
+    name = stack_alarm_name(config, watched, alarm_spec, stack_component(watched))
     stat = alarm_spec.stat
     arn = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}"
     points = evaluated_datapoints(spec, series, t)
     previous = "OK" if alarm.state == "ALARM" else "ALARM"
     since = t - timedelta(seconds=alarm.previous_since_s)
-    description = alarm_description(config, watched, alarm_spec)
+    description = alarm_description(config, watched, alarm_spec, stack_component(watched))
     statistic_fields = ({"StatisticType": "ExtendedStatistic", "ExtendedStatistic": stat} if stat.startswith("p")
                         else {"StatisticType": "Statistic", "Statistic": stat.upper()})
     ids = uuid.uuid5(uuid.NAMESPACE_URL, spec.file)
@@ -486,7 +564,7 @@ def build_event(spec: Spec, series: Mapping[tuple[str, str], list[dict[str, Any]
             "OKActions": [ALARM_TOPIC], "AlarmActions": [ALARM_TOPIC], "InsufficientDataActions": [],
             "Trigger": {
                 "MetricName": alarm.metric, "Namespace": "AWS/SageMaker", **statistic_fields, "Unit": None,
-                "Dimensions": [{"value": d["Value"], "name": d["Name"]} for d in dimensions(endpoint)],
+                "Dimensions": [{"value": d["Value"], "name": d["Name"]} for d in alarmed_dimensions(endpoint)],
                 "Period": alarm.period_s, "EvaluationPeriods": alarm.evaluation_periods,
                 "ComparisonOperator": "GreaterThanThreshold", "Threshold": float(alarm.threshold_ms * 1000),
                 "TreatMissingData": "notBreaching", "EvaluateLowSampleCountPercentile": "",
@@ -518,7 +596,7 @@ def build_event(spec: Spec, series: Mapping[tuple[str, str], list[dict[str, Any]
         "configuration": {"description": description, "metrics": [{
             "id": str(uuid.uuid5(ids, "metric")),
             "metricStat": {"metric": {"namespace": "AWS/SageMaker", "name": alarm.metric,
-                                      "dimensions": {d["Name"]: d["Value"] for d in dimensions(endpoint)}},
+                                      "dimensions": {d["Name"]: d["Value"] for d in alarmed_dimensions(endpoint)}},
                            "period": alarm.period_s, "stat": stat},
             "returnData": True}]},
     }
@@ -565,12 +643,61 @@ def model_calls(endpoint: Endpoint, version: int, at: int | None) -> Iterator[di
     yield {"service": "sagemaker", "operation": "CreateEndpointConfig", **timing, "params": config}
 
 
+def component_host_calls(endpoint: Endpoint) -> Iterator[dict[str, Any]]:
+    """CreateModel for the IC's model and the IC host's endpoint config: a variant with instances, no model."""
+    component = endpoint.component
+    assert component is not None
+    container: dict[str, Any] = {"Image": component.image,
+                                 "ModelDataUrl": f"{BUCKET}/{component.name}/v1/model.tar.gz"}
+    if component.environment:
+        container["Environment"] = dict(component.environment)
+    yield {"service": "sagemaker", "operation": "CreateModel",
+           "params": {"ModelName": component.model, "PrimaryContainer": container, "ExecutionRoleArn": ROLE}}
+    variant: dict[str, Any] = {"VariantName": endpoint.variant, "InstanceType": endpoint.instance_type,
+                               "InitialInstanceCount": endpoint.count,
+                               "RoutingConfig": {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"}}
+    if endpoint.managed_scaling is not None:
+        low, high = endpoint.managed_scaling
+        variant["ManagedInstanceScaling"] = {"Status": "ENABLED", "MinInstanceCount": low, "MaxInstanceCount": high}
+    yield {"service": "sagemaker", "operation": "CreateEndpointConfig", "params": {
+        "EndpointConfigName": f"{endpoint.name}-config-v1", "ExecutionRoleArn": ROLE, "ProductionVariants": [variant]}}
+
+
+def component_calls(endpoint: Endpoint, component: Component) -> Iterator[dict[str, Any]]:
+    """CreateInferenceComponent, its copy-count scaling, and the copy-count changes that scaling made."""
+    yield {"service": "sagemaker", "operation": "CreateInferenceComponent", "at": -20 * 86400, "params": {
+        "InferenceComponentName": component.name, "EndpointName": endpoint.name, "VariantName": endpoint.variant,
+        "Specification": {"ModelName": component.model, "ComputeResourceRequirements": {
+            "NumberOfAcceleratorDevicesRequired": component.accelerators,
+            "NumberOfCpuCoresRequired": component.cpu_cores, "MinMemoryRequiredInMb": component.memory_mb}},
+        "RuntimeConfig": {"CopyCount": component.copies}}}
+    if component.autoscaling:
+        target = {"ServiceNamespace": "sagemaker", "ResourceId": f"inference-component/{component.name}",
+                  "ScalableDimension": "sagemaker:inference-component:DesiredCopyCount"}
+        low, high = component.autoscaling
+        yield {"service": "application-autoscaling", "operation": "RegisterScalableTarget",
+               "params": {**target, "MinCapacity": low, "MaxCapacity": high}}
+        if component.scaling_policy:
+            yield {"service": "application-autoscaling", "operation": "PutScalingPolicy", "params": {
+                **target, "PolicyName": f"{component.name}-concurrency-per-copy", "PolicyType": "TargetTrackingScaling",
+                "TargetTrackingScalingPolicyConfiguration": {
+                    "TargetValue": 4.0, "ScaleInCooldown": 300, "ScaleOutCooldown": 60,
+                    "PredefinedMetricSpecification": {"PredefinedMetricType":
+                                                      "SageMakerInferenceComponentConcurrentRequestsPerCopyHighResolution"},
+                }}}
+    for offset, copies in component.scaled:
+        yield {"service": "sagemaker", "operation": "UpdateInferenceComponentRuntimeConfig", "at": offset,
+               "params": {"InferenceComponentName": component.name, "DesiredRuntimeConfig": {"CopyCount": copies}}}
+
+
 def setup_calls(spec: Spec, series: Mapping[tuple[str, str], list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Models, configs, endpoint, autoscaling, the alarm and its metric data, in the order AWS would see them."""
     endpoint, alarm = spec.endpoint, spec.alarm
-    calls = list(model_calls(endpoint, 1, None))
+    calls = list(model_calls(endpoint, 1, None) if endpoint.component is None else component_host_calls(endpoint))
     calls.append({"service": "sagemaker", "operation": "CreateEndpoint", "at": -30 * 86400,
                   "params": {"EndpointName": endpoint.name, "EndpointConfigName": f"{endpoint.name}-config-v1"}})
+    if endpoint.component is not None:
+        calls += component_calls(endpoint, endpoint.component)
     if endpoint.updated_at is not None:
         calls += model_calls(endpoint, 2, endpoint.updated_at - 600)
         calls.append({"service": "sagemaker", "operation": "UpdateEndpoint", "at": endpoint.updated_at,
@@ -594,14 +721,15 @@ def setup_calls(spec: Spec, series: Mapping[tuple[str, str], list[dict[str, Any]
                       "params": {"EndpointName": endpoint.name, "DesiredWeightsAndCapacities": [
                           {"VariantName": endpoint.variant, "DesiredInstanceCount": count}]}})
     config, watched, alarm_spec = stack_config(endpoint, alarm)
+    component = stack_component(watched)
     stat = {"ExtendedStatistic": alarm_spec.stat} if alarm_spec.stat.startswith("p") else {"Statistic": alarm_spec.stat}
     actions = {"lambda": [ADVISOR_FUNCTION], "sns": [ALARM_TOPIC], "eventbridge": []}[alarm.form]
     calls.append({"service": "cloudwatch", "operation": "PutMetricAlarm", "params": {
-        "AlarmName": stack_alarm_name(config, watched, alarm_spec),
-        "AlarmDescription": alarm_description(config, watched, alarm_spec),
+        "AlarmName": stack_alarm_name(config, watched, alarm_spec, component),
+        "AlarmDescription": alarm_description(config, watched, alarm_spec, component),
         "ActionsEnabled": True, "OKActions": actions, "AlarmActions": actions,
         "MetricName": alarm.metric, "Namespace": "AWS/SageMaker", **stat,
-        "Dimensions": dimensions(endpoint), "Period": alarm.period_s, "EvaluationPeriods": alarm.evaluation_periods,
+        "Dimensions": alarmed_dimensions(endpoint), "Period": alarm.period_s, "EvaluationPeriods": alarm.evaluation_periods,
         "DatapointsToAlarm": alarm.evaluation_periods, "Threshold": float(alarm.threshold_ms * 1000),
         "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching"}})
     for (namespace, _), datums in series.items():
@@ -681,8 +809,9 @@ FRAUD_INCIDENT = two_phase(FRAUD_CALM, FRAUD_SLOW)
 
 RANKER = Endpoint("recsys-ranker", "recsys-ranker-dlrm", PYTORCH_GPU, "ml.g6.2xlarge", count=2,
                   environment={"SAGEMAKER_PROGRAM": "serve.py"})
-RANKER_TRAFFIC = two_phase(Traffic(rpm=1200, model_ms=22, overhead_ms=4, cpu=20, gpu=40, memory=48),
-                           Traffic(rpm=1250, model_ms=70, overhead_ms=5, cpu=21, gpu=44, memory=49))
+RANKER_CALM = Traffic(rpm=1200, model_ms=22, overhead_ms=4, cpu=20, gpu=40, memory=48)
+RANKER_SLOW = Traffic(rpm=1250, model_ms=70, overhead_ms=5, cpu=21, gpu=44, memory=49)
+RANKER_TRAFFIC = two_phase(RANKER_CALM, RANKER_SLOW)
 RANKER_ALARM = Alarm("ModelLatency", threshold_ms=60)
 
 LLM = Endpoint("support-chat-llm", "support-chat-llama3-8b", TGI, "ml.g5.12xlarge", environment={
@@ -763,6 +892,27 @@ FAQ_BUSY = replace(FAQ_CALM, rpm=300, model_ms=1000, concurrency=0.93)
 TAGGER = Endpoint("legacy-image-tagger", "legacy-image-tagger-inception", TENSORFLOW_CPU, "ml.m5.xlarge", deleted=True)
 
 MODEL_RULES = ("MODEL-CPU-NO-GPU", "MODEL-INFERENTIA", "MODEL-NEO")
+
+# Inference components: a TGI IC (one GPU per copy) on one ml.g5.12xlarge (4 GPUs) with managed instance scaling
+CHAT = Component("support-chat-ic", "support-chat-llama3-8b", TGI, copies=4, autoscaling=(1, 4), environment={
+    "HF_MODEL_ID": "/opt/ml/model", "SM_NUM_GPUS": "1", "MAX_INPUT_LENGTH": "6144", "MAX_TOTAL_TOKENS": "8192"})
+CHAT_HOST = Endpoint("genai-host", "support-chat-llama3-8b", TGI, "ml.g5.12xlarge", component=CHAT,
+                     managed_scaling=(1, 2))
+CHAT_CALM = Traffic(rpm=30, model_ms=2000, overhead_ms=9, cpu=8, gpu=45, gpu_memory=92, memory=30)
+CHAT_SURGE = two_phase(CHAT_CALM, replace(CHAT_CALM, rpm=70, model_ms=9000, gpu=90))
+CHAT_ALARM = Alarm("ModelLatency", threshold_ms=15000)
+# 6 copies wanted on one 4-GPU instance: 2 wait unplaced
+CHAT_CROWDED = replace(CHAT_HOST, component=replace(CHAT, autoscaling=(1, 8), scaled=((-600, 6),)),
+                       managed_scaling=None)
+# Scaled to zero while idle (-100 min), woken by the first requests at -13 min: they fail, then run cold
+CHAT_IDLE = frozenset(range(-110 * MINUTE, -13 * MINUTE, MINUTE))
+CHAT_WOKEN = idle_during(phases(CHAT_CALM, (-13 * MINUTE, replace(CHAT_CALM, model_ms=9000, no_capacity=3)),
+                                (-11 * MINUTE, replace(CHAT_CALM, model_ms=9000, gpu=60))),
+                         lambda minute: minute in CHAT_IDLE)
+CHAT_KEPT_WARM = idle_during(phases(CHAT_CALM, (-13 * MINUTE, replace(CHAT_CALM, model_ms=9000, gpu=60))),
+                             lambda minute: minute in CHAT_IDLE)
+CHAT_TO_ZERO = replace(CHAT, copies=1, autoscaling=(0, 4), scaled=((-100 * MINUTE, 0), (-12 * MINUTE, 1)),
+                       scale_to_zero=True)
 
 
 def specs() -> list[Spec]:
@@ -869,7 +1019,26 @@ def specs() -> list[Spec]:
         Spec("model-timeouts--near-miss-max-32-s",
              "The same LLM incident with the slowest generations at 30-32 s, well inside the limit",
              LLM, on_minutes(two_phase(LLM_CALM, LLM_BUSY), LONG_GENERATIONS, slowest_ms=30000),
-             LLM_ALARM, "2026-11-16T18:48:00", absent=("MODEL-TIMEOUTS", "MODEL-CPU-NO-GPU"), allowed=("MODEL-BENCHMARK",)),
+             LLM_ALARM, "2026-11-16T18:48:00", absent=("MODEL-TIMEOUTS", "MODEL-CPU-NO-GPU", "LLM-GPUS-UNUSED"),
+             allowed=("MODEL-BENCHMARK",)),
+        # LLM-GPUS-UNUSED (near miss: the incident above, TGI sharded over all 4 GPUs with SM_NUM_GPUS=4)
+        Spec("llm-gpus-unused--tgi-on-1-of-4-gpus",
+             "The same TGI incident with SM_NUM_GPUS=1 on ml.g5.12xlarge: the model is sharded over 1 of 4 GPUs",
+             replace(LLM, environment={**LLM.environment, "SM_NUM_GPUS": "1"}),
+             on_minutes(two_phase(LLM_CALM, LLM_BUSY), LONG_GENERATIONS, slowest_ms=30000),
+             LLM_ALARM, "2026-11-16T18:48:00", rules=("LLM-GPUS-UNUSED",),
+             absent=("MODEL-TIMEOUTS", "MODEL-CPU-NO-GPU", "GPU-MEMORY-PRESSURE"), allowed=("MODEL-BENCHMARK",)),
+        # GPU-MEMORY-PRESSURE on a PyTorch GPU variant (not an LLM server), and its near miss
+        Spec("gpu-memory-pressure--ranker-memory-95",
+             "recsys-ranker (PyTorch on ml.g6.2xlarge): GPU memory 71 % -> 96 % per GPU while latency triples",
+             RANKER, two_phase(RANKER_CALM, replace(RANKER_SLOW, gpu_memory=96)), RANKER_ALARM,
+             "2026-11-18T10:03:00", rules=("GPU-MEMORY-PRESSURE",), absent=("LLM-GPUS-UNUSED", "UNEXPLAINED"),
+             allowed=("MODEL-BENCHMARK", "MODEL-INFERENTIA")),
+        Spec("gpu-memory-pressure--near-miss-memory-84",
+             "The same latency rise with GPU memory 71 % -> 84 % per GPU: under 90 % and 13 points up",
+             RANKER, two_phase(RANKER_CALM, replace(RANKER_SLOW, gpu_memory=84)), RANKER_ALARM,
+             "2026-11-18T10:03:00", absent=("GPU-MEMORY-PRESSURE", "LLM-GPUS-UNUSED"),
+             allowed=("MODEL-BENCHMARK", "MODEL-INFERENTIA")),
 
         # MODEL-CHANGED, and the recent-deploy trigger of OVERHEAD-COLD-START
         Spec("model-changed--new-version-90-min-before",
@@ -1123,6 +1292,55 @@ def specs() -> list[Spec]:
              faults=({"operation": "application-autoscaling.DescribeScalableTargets",
                       "error": "AccessDeniedException", "times": -1},),
              absent=("SCALE-NONE", "SCALE-AT-MAX"), errors=("application-autoscaling.DescribeScalableTargets",), allowed=("UNEXPLAINED",)),
+        # Inference components (SPEC §4b): a Llama 3 8B on TGI as an IC, one GPU per copy, on a 4-GPU ml.g5.12xlarge
+        Spec("ic-copies-at-max--llm-copies-at-maximum",
+             "TGI IC with copy-count target tracking at its MaxCapacity (4 copies on 4 GPUs): concurrency per copy "
+             "10x baseline, GPU 90 % of the reservation",
+             CHAT_HOST, CHAT_SURGE, CHAT_ALARM, "2026-11-18T14:12:00",
+             rules=("IC-COPIES-AT-MAX",), absent=("IC-NO-AUTOSCALING", "SCALE-AT-MAX", "SCALE-NONE", "MODEL-NEO",
+                                                  "MODEL-BENCHMARK", "UNEXPLAINED")),
+        Spec("unexplained--tgi-ic-copies-with-headroom",
+             "Near miss of IC-COPIES-AT-MAX: the same surge with the copy count's MaxCapacity at 8 (room to add "
+             "copies); nothing else applies",
+             replace(CHAT_HOST, component=replace(CHAT, autoscaling=(1, 8))), CHAT_SURGE, CHAT_ALARM,
+             "2026-11-18T14:12:00",
+             rules=("UNEXPLAINED",), absent=("IC-COPIES-AT-MAX", "IC-NO-AUTOSCALING", "SCALE-AT-MAX")),
+        Spec("ic-no-room--llm-copies-waiting-for-instances",
+             "TGI IC scaled to 6 copies on one 4-GPU instance without managed instance scaling: 2 copies wait "
+             "unplaced during the surge",
+             CHAT_CROWDED, CHAT_SURGE, CHAT_ALARM, "2026-11-18T14:12:00",
+             rules=("IC-NO-ROOM",), absent=("IC-COPIES-AT-MAX", "IC-NO-AUTOSCALING", "SCALE-AT-MAX", "UNEXPLAINED")),
+        Spec("unexplained--tgi-ic-copies-wait-for-managed-scaling",
+             "Near miss of IC-NO-ROOM: the same 2 copies waiting, with managed instance scaling on and room to "
+             "add an instance (1 of MaxInstanceCount 2)",
+             replace(CHAT_CROWDED, managed_scaling=(1, 2)), CHAT_SURGE, CHAT_ALARM, "2026-11-18T14:12:00",
+             rules=("UNEXPLAINED",), absent=("IC-NO-ROOM", "IC-COPIES-AT-MAX", "IC-NO-AUTOSCALING")),
+        Spec("ic-scaled-from-zero--llm-woken-by-first-requests",
+             "TGI IC that may scale to zero: copies 0 while idle, woken at -12 min; the first requests fail with "
+             "NoCapacityInvocationFailures, then run cold",
+             replace(CHAT_HOST, component=CHAT_TO_ZERO, managed_scaling=(0, 2)), CHAT_WOKEN, CHAT_ALARM,
+             "2026-11-18T14:12:00",
+             rules=("IC-SCALED-FROM-ZERO",), absent=("IC-NO-AUTOSCALING", "IC-COPIES-AT-MAX", "IC-NO-ROOM",
+                                                     "UNEXPLAINED")),
+        Spec("unexplained--tgi-ic-idle-kept-warm",
+             "Near miss of IC-SCALED-FROM-ZERO: the same idle spell and slow return, with the copy count kept at "
+             "1 (MinCapacity 1): no request failed for want of capacity",
+             replace(CHAT_HOST, component=replace(CHAT, copies=1, autoscaling=(1, 4))), CHAT_KEPT_WARM, CHAT_ALARM,
+             "2026-11-18T14:12:00",
+             rules=("UNEXPLAINED",), absent=("IC-SCALED-FROM-ZERO", "IC-NO-AUTOSCALING", "IC-COPIES-AT-MAX")),
+        Spec("ic-no-autoscaling--llm-fixed-copies",
+             "TGI IC with 2 fixed copies and no scalable target on its copy count: concurrency per copy 10x "
+             "baseline, GPU 90 %",
+             replace(CHAT_HOST, component=replace(CHAT, copies=2, autoscaling=None)), CHAT_SURGE, CHAT_ALARM,
+             "2026-11-18T14:12:00",
+             rules=("IC-NO-AUTOSCALING",), absent=("IC-COPIES-AT-MAX", "SCALE-NONE", "MODEL-BENCHMARK",
+                                                   "UNEXPLAINED")),
+Spec("unexplained--tgi-ic-copies-can-scale-out",
+             "Near miss of IC-NO-AUTOSCALING: the same surge on 2 copies whose copy count has target tracking "
+             "(MaxCapacity 8, room to add copies); nothing else applies",
+             replace(CHAT_HOST, component=replace(CHAT, copies=2, autoscaling=(1, 8))), CHAT_SURGE, CHAT_ALARM,
+             "2026-11-18T14:12:00",
+             rules=("UNEXPLAINED",), absent=("IC-NO-AUTOSCALING", "IC-COPIES-AT-MAX", "SCALE-NONE")),
     ]
 
 

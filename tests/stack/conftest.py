@@ -34,6 +34,16 @@ def mixed_endpoints(count: int) -> list[dict[str, str]]:
     return [{"name": f"ep-{i:03d}-{KINDS[i % 4]}", "kind": KINDS[i % 4]} for i in range(count)]
 
 
+# Two endpoints hosting inference components: one LLM that may scale to zero with its own threshold, and two
+# small models sharing an endpoint.
+IC_HOSTS: list[dict[str, Any]] = [
+    {"name": "genai-host", "kind": "inference-components", "inference_components": [
+        {"name": "support-chat-ic", "scale_to_zero": True, "thresholds": {"ModelLatency": {"ms": 15000}}}]},
+    {"name": "shared-host", "variant": "Blue", "kind": "inference-components",
+     "thresholds": {"OverheadLatency": {"ms": 40}},
+     "inference_components": [{"name": "embedder-ic"}, {"name": "classifier-ic"}]},
+]
+
 CONFIGS: dict[str, dict[str, Any]] = {
     "example": json.loads((REPO / "config" / "example.json").read_text()),
     "overrides": {
@@ -54,6 +64,10 @@ CONFIGS: dict[str, dict[str, Any]] = {
         "runbook_url": "https://wiki.example.com/runbooks/sagemaker-latency",
         "tags": {"team": "ml-platform"},
     },
+    "every-kind": {"endpoints": [*mixed_endpoints(4), *IC_HOSTS]},
+    # The same plus one IC on an existing IC endpoint: no other alarm may move.
+    "every-kind-plus-ic": {"endpoints": [*mixed_endpoints(4), IC_HOSTS[0], {**IC_HOSTS[1], "inference_components": [
+        *IC_HOSTS[1]["inference_components"], {"name": "reranker-ic"}]}]},
     "mixed-10": {"endpoints": mixed_endpoints(10)},
     "mixed-100": {"endpoints": mixed_endpoints(100)},
     "mixed-300": {"endpoints": mixed_endpoints(300)},

@@ -42,9 +42,30 @@ def _with(path: str, value) -> dict:
     return config
 
 
+IC_HOST = {"name": "llm-host", "kind": "inference-components", "inference_components": [{"name": "chat-llm"}]}
+
 CASES = [
+    (_with("endpoints.2", {**IC_HOST, "inference_components": []}),
+     "endpoints[2].inference_components: is empty; list at least one inference component"),
+    (_with("endpoints.2", {"name": "llm-host", "kind": "inference-components"}),
+     "endpoints[2].inference_components: is missing"),
+    (_with("endpoints.0.inference_components", [{"name": "chat-llm"}]),
+     "endpoints[0].inference_components: only inference-components endpoints list inference components "
+     "(this one is real-time)"),
+    (_with("endpoints.2", {**IC_HOST, "inference_components": [{"name": "chat-llm"}, {"name": "chat-llm"}]}),
+     "endpoints[2].inference_components[1].name: 'chat-llm' is listed twice"),
+    (_with("endpoints.2", {**IC_HOST, "inference_components": [
+        {"name": "chat-llm", "thresholds": {"NoCapacityInvocationFailures": {"count": 2}}}]}),
+     "endpoints[2].inference_components[0].thresholds.NoCapacityInvocationFailures: is alarmed only for an "
+     "inference component that may scale to zero: set endpoints[2].inference_components[0].scale_to_zero true"),
+    (_with("endpoints.2", {**IC_HOST, "inference_components": [{"name": "chat-llm", "copies": 2}]}),
+     "endpoints[2].inference_components[0].copies: unknown key (expected one of name, thresholds, scale_to_zero)"),
+    (_with("endpoints.0.thresholds", {"NoCapacityInvocationFailures": {"count": 1}}),
+     "endpoints[0].thresholds.NoCapacityInvocationFailures: real-time endpoints do not emit "
+     "NoCapacityInvocationFailures (only inference-components endpoints do)"),
     (_with("endpoints.2.kind", "realtime"),
-     "endpoints[2].kind: 'realtime' is not one of real-time, multi-model, serverless, async"),
+     "endpoints[2].kind: 'realtime' is not one of real-time, multi-model, serverless, async, "
+     "inference-components"),
     (_with("endpoints.1.name", DELETE), "endpoints[1].name: is missing"),
     (_with("endpoints.0.kind", DELETE), "endpoints[0].kind: is missing"),
     (_with("thresholds.ModelLatency.ms", -5), "thresholds.ModelLatency.ms: -5 is negative; thresholds must be >= 0"),
@@ -53,10 +74,10 @@ CASES = [
     (_with("endpoint", []), "endpoint: unknown key (expected one of endpoints, thresholds, notify, stack_name, "
                             "runbook_url, advisor, tags, discover, watchdog)"),
     (_with("endpoints.0.varient", "Blue"), "endpoints[0].varient: unknown key (expected one of name, variant, "
-                                           "kind, thresholds, metrics)"),
+                                           "kind, thresholds, metrics, inference_components)"),
     (_with("thresholds.ModelLatncy", {"ms": 5}), "thresholds.ModelLatncy: unknown metric (expected one of "
      "ModelLatency, OverheadLatency, ModelSetupTime, ModelLoadingWaitTime, ModelDownloadingTime, ModelLoadingTime, "
-     "ModelCacheHit, TimeInBacklog)"),
+     "ModelCacheHit, TimeInBacklog, NoCapacityInvocationFailures)"),
     (_with("endpoints.0.thresholds", {"ModelCacheHit": {"rate": 0.5}}),
      "endpoints[0].thresholds.ModelCacheHit: real-time endpoints do not emit ModelCacheHit "
      "(only multi-model endpoints do)"),
@@ -150,7 +171,7 @@ def test_app_prints_only_the_one_line_and_exits_1_on_a_bad_config(tmp_path):
     result = _run_app(bad, tmp_path / "out")
     assert result.returncode == 1
     assert result.stderr.splitlines() == [f"{bad}: endpoints[2].kind: 'realtime' is not one of real-time, "
-                                          "multi-model, serverless, async"]
+                                          "multi-model, serverless, async, inference-components"]
     assert not (tmp_path / "out" / "manifest.json").exists()
 
 
@@ -165,3 +186,15 @@ def test_app_synthesizes_the_example_and_says_how_endpoints_were_split(tmp_path)
     assert len(templates) == 1 + 16
     assert (tmp_path / "out" / "SageMakerLatencyAdvisor.template.json") in templates
     assert not [t.name for t in templates if "AWS::CDK::Metadata" in t.read_text()]
+
+
+def test_inference_components_get_alarms_per_component():
+    config = parse_config({"endpoints": [{**IC_HOST, "thresholds": {"ModelLatency": {"ms": 8000}}, "inference_components": [
+        {"name": "chat-llm", "scale_to_zero": True, "thresholds": {"ModelLatency": {"ms": 12000}}},
+        {"name": "embedder"}]}]}, SOURCE)
+    endpoint = config.endpoints[0]
+    assert endpoint.alarms == ()
+    chat, embedder = endpoint.components
+    assert {s.metric: s.threshold for s in chat.alarms} == {
+        "ModelLatency": 12000, "OverheadLatency": 100, "NoCapacityInvocationFailures": 0}
+    assert {s.metric: s.threshold for s in embedder.alarms} == {"ModelLatency": 8000, "OverheadLatency": 100}

@@ -9,7 +9,8 @@ from stacks.costs import alarm_monthly_usd, config_monthly_usd, monthly_usd_by_k
 
 def test_default_monthly_cost_per_endpoint_kind():
     # 60-second percentile alarms are standard resolution: $0.10 each.
-    assert monthly_usd_by_kind() == {"real-time": 0.2, "multi-model": 0.6, "serverless": 0.3, "async": 0.2}
+    assert monthly_usd_by_kind() == {"real-time": 0.2, "multi-model": 0.6, "serverless": 0.3, "async": 0.2,
+                                     "inference-components": 0.2}
 
 
 @pytest.mark.parametrize(("kind", "metrics", "usd"), [

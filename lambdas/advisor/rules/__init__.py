@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from advisor.rules import (  # noqa: F401  (importing a module registers its rules)
     asynchronous,
+    components,
     endpoint,
+    llm,
     mme,
     model,
     overhead,
