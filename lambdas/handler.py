@@ -136,6 +136,8 @@ def build_environment(env: Mapping[str, str] = os.environ, *, session: Any = Non
 
 
 def _webhook_url(environment: Environment) -> str:
+    if environment.secrets is None:
+        raise sinks.SinkSkipped("no Slack secret is configured (SLACK_SECRET_ARN)")
     try:
         secret = environment.secrets.get(environment.slack_secret_arn, max_age=SECRET_MAX_AGE_S)
     except GetParameterError as exc:
@@ -243,6 +245,7 @@ def _notify_once(environment: Environment, alarm: AlarmEvent, context: Any) -> d
                        "a redelivery of this event may notify again")
         if run.error is not None:
             raise run.error from None
+        assert run.outcome is not None  # the body ran to its end
         return run.outcome
     if not run.started:
         logger.info("Duplicate delivery of an alarm state change already notified: not notifying twice")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import Acknowledgment, ArnFormat, Duration, Stack, Validations
+from aws_cdk import Acknowledgment, ArnFormat, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -36,7 +36,9 @@ class Watchdog(Construct):
                  notifications: Notifications) -> None:
         super().__init__(scope, construct_id)
         assert config.watchdog_schedule is not None
-        self.log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH)
+        # Like the advisor's: the stack's own logs go with it (CDK's default would retain them after destroy).
+        self.log_group = logs.LogGroup(self, "Logs", retention=logs.RetentionDays.ONE_MONTH,
+                                       removal_policy=RemovalPolicy.DESTROY)
         self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
                              description="SageMaker latency advisor watchdog: read alarms and endpoints, notify")
         layer = lambda_.LayerVersion.from_layer_version_arn(

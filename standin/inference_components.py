@@ -24,10 +24,19 @@ from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 
-from advisor.instances import instance_spec
 from standin import autoscaling
 
 COPY_COUNT_DIMENSION = "sagemaker:inference-component:DesiredCopyCount"
+# (vCPUs, accelerators) of the instance types inference components are placed on here, from AWS's instance
+# specifications; the stand-in keeps its own table so that it never agrees with the product by sharing a mistake.
+_G_SIZES = {"xlarge": (4, 1), "2xlarge": (8, 1), "4xlarge": (16, 1), "8xlarge": (32, 1), "12xlarge": (48, 4),
+            "16xlarge": (64, 1), "24xlarge": (96, 4), "48xlarge": (192, 8)}
+CAPACITY: dict[str, tuple[int, int]] = {
+    **{f"ml.{family}.{size}": counts for family in ("g5", "g6", "g6e") for size, counts in _G_SIZES.items()},
+    "ml.p4d.24xlarge": (96, 8), "ml.p4de.24xlarge": (96, 8), "ml.p5.48xlarge": (192, 8),
+    "ml.inf2.xlarge": (4, 1), "ml.inf2.8xlarge": (32, 1), "ml.inf2.24xlarge": (96, 6), "ml.inf2.48xlarge": (192, 12),
+    "ml.c5.2xlarge": (8, 0), "ml.m5.2xlarge": (8, 0),
+}
 
 
 def _components(backend: SageMakerModelBackend) -> dict[str, dict[str, Any]]:
@@ -65,8 +74,8 @@ def _variant_instances(backend: SageMakerModelBackend, endpoint_name: str, varia
 def placed_copies(backend: SageMakerModelBackend, endpoint_name: str, variant: str) -> dict[str, int]:
     """IC name → copies that fit on the variant's instances, ICs in creation order (SPEC §6)."""
     instance_type, count = _variant_instances(backend, endpoint_name, variant)
-    spec = instance_spec(instance_type) if instance_type else None
-    free = [[float(spec.accelerators), float(spec.vcpus)] for _ in range(count)] if spec else []
+    capacity = CAPACITY.get(instance_type or "")
+    free = [[float(capacity[1]), float(capacity[0])] for _ in range(count)] if capacity else []
     placed: dict[str, int] = {}
     for component in _components(backend).values():
         if component["EndpointName"] != endpoint_name or component["VariantName"] != variant:

@@ -295,7 +295,10 @@ def classify(facts: CoverageFacts) -> CoverageReport:
     problems: list[Problem] = []
     for alarm in facts.alarms:
         problems.extend(_classify_alarm(alarm, facts, counts))
-    watched = {alarm.endpoint for alarm in facts.alarms if alarm.endpoint}
+    # An inference component's alarms carry only InferenceComponentName; their names say the endpoint
+    # (<prefix><endpoint>/<variant>/<component>/<metric>), so its endpoint counts as watched.
+    watched = {alarm.endpoint or alarm.name[len(facts.prefix):].split("/", 1)[0] for alarm in facts.alarms
+               if alarm.endpoint or alarm.name.startswith(facts.prefix)}
     in_service = [e for e in facts.endpoints.values() if e.status == IN_SERVICE]
     for endpoint in sorted(in_service, key=lambda e: e.name):
         if endpoint.name not in watched and facts.discover.matches(endpoint.name, endpoint.tags, endpoint.kind):

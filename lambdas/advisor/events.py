@@ -126,7 +126,7 @@ def _threshold_from_state(state: dict[str, Any]) -> float | None:
 def _from_alarm_data(form: str, data: dict[str, Any], arn: str, where: str) -> AlarmEvent:
     """Lambda alarm action `alarmData` and EventBridge `detail` share one shape."""
     state = _mapping(data.get("state"), f"{where}.state")
-    previous = data.get("previousState") if isinstance(data.get("previousState"), dict) else {}
+    previous: dict[str, Any] = data["previousState"] if isinstance(data.get("previousState"), dict) else {}
     configuration = _mapping(data.get("configuration"), f"{where}.configuration")
     metrics = configuration.get("metrics")
     if not isinstance(metrics, list) or not metrics:

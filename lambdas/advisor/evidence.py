@@ -118,11 +118,11 @@ def advisor_clients(session: Any, region: str) -> AdvisorClients:
     config = Config(retries=_RETRY_CONFIG, connect_timeout=3, read_timeout=10,
                     user_agent_extra="sagemaker-latency-advisor")
     counter = ApiCallCounter()
-    clients = [session.client(name, region_name=region, config=config)
-               for name in ("cloudwatch", "sagemaker", "application-autoscaling")]
-    for client in clients:
+    cloudwatch, sagemaker, autoscaling = (session.client(name, region_name=region, config=config)
+                                          for name in ("cloudwatch", "sagemaker", "application-autoscaling"))
+    for client in (cloudwatch, sagemaker, autoscaling):
         client.meta.events.register("before-call.*.*", counter)
-    return AdvisorClients(*clients, counter=counter)
+    return AdvisorClients(cloudwatch, sagemaker, autoscaling, counter=counter)
 
 
 def _error_of(exc: BaseException) -> tuple[str, str]:
@@ -153,7 +153,7 @@ def fetch_metrics(cloudwatch: Any, alarm: AlarmEvent, windows: Windows) -> Metri
               COMPONENT_ONLY[0]: alarm.inference_component or ""}
     kind = Kind.INFERENCE_COMPONENTS if alarm.inference_component else None
     wanted = _queries(alarm)
-    queries = []
+    queries: list[dict[str, Any]] = []
     for i, (name, stat) in enumerate(wanted):
         entry = metric(name)
         assert entry is not None, name  # the parser accepts only catalogued metrics
@@ -345,8 +345,8 @@ class _EndpointReader:
         if endpoint is None:
             self.missing.update({Source.CONFIG, Source.MODEL})
             return None
-        summary = next((v for v in endpoint.get("ProductionVariants") or []
-                        if v.get("VariantName") == alarm.variant), {})
+        summary: dict[str, Any] = next((v for v in endpoint.get("ProductionVariants") or []
+                                        if v.get("VariantName") == alarm.variant), {})
         config_name = endpoint.get("EndpointConfigName")
         config = self._call(Source.CONFIG, "DescribeEndpointConfig",
                             lambda: self.sagemaker.describe_endpoint_config(EndpointConfigName=config_name))

@@ -11,6 +11,8 @@ from advisor.catalogue import metric
 from advisor.snapshot import MINUTE, ScalingActivity
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from advisor.snapshot import Evidence
 
 
@@ -82,8 +84,8 @@ class Signals:
             return None
         per_instance = metrics.get("InvocationsPerInstance", "Sum")
         if per_instance.points:
-            minutes = per_instance.minutes(*window)
-            return sum(minutes) / len(minutes)
+            per_minute = per_instance.minutes(*window)
+            return sum(per_minute) / len(per_minute)
         count = self.ev.variant.current_instance_count if self.ev.variant else None
         minutes = self.invocations_per_minute(window)
         if minutes is None:
@@ -218,8 +220,10 @@ class Signals:
             return []
         limit = self.ev.thresholds.cold_start_recent_s
         causes = []
-        for cause, label, moment in (("created", "Endpoint created", endpoint.creation_time),
-                                     ("deployed", "New endpoint config or model", endpoint.deployed_time)):
+        candidates: tuple[tuple[Literal["created", "deployed"], str, datetime | None], ...] = (
+            ("created", "Endpoint created", endpoint.creation_time),
+            ("deployed", "New endpoint config or model", endpoint.deployed_time))
+        for cause, label, moment in candidates:
             age = self.ev.seconds_before_alarm(moment)
             if age is not None and 0 <= age <= limit:
                 causes.append(NewCapacity(cause, label, age))

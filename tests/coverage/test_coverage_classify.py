@@ -111,3 +111,15 @@ def test_bad_discover_is_one_line_naming_the_key(raw: object, message: str) -> N
     with pytest.raises(DiscoverError) as error:
         parse_discover(raw)
     assert str(error.value).startswith(message) and "\n" not in str(error.value)
+
+
+def test_an_endpoint_watched_only_through_its_inference_components_is_not_unwatched() -> None:
+    # IC alarms carry only InferenceComponentName; the stack's alarm name says the endpoint.
+    component_alarm = WatchedAlarm(name="S/llm-ep/AllTraffic/chat-ic/ModelLatency", namespace="AWS/SageMaker",
+                                   metric="ModelLatency", stat="p90", dimensions={"InferenceComponentName": "chat-ic"},
+                                   state="OK", state_since=LONG_AGO, configured_at=LONG_AGO)
+    endpoints = (FleetEndpoint("llm-ep", "InService", LONG_AGO, ("AllTraffic",), Kind.REAL_TIME),
+                 FleetEndpoint("other", "InService", LONG_AGO, ("AllTraffic",), Kind.REAL_TIME))
+    report = classify(facts(component_alarm, endpoints=endpoints))
+    assert report.names("unwatched") == ["other"]
+    assert not report.names("blind") and not report.names("orphaned")

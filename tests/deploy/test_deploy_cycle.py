@@ -76,10 +76,12 @@ class Cycle:
                     pending.append(resource["PhysicalResourceId"])
         return found
 
-    def physical_id(self, resource_type: str) -> str:
+    def physical_id(self, resource_type: str, construct: str = "Advisor") -> str:
+        """The one resource of this type in the main stack under `construct` (the watchdog has a function too)."""
         cfn = self.client("cloudformation")
         [physical] = [r["PhysicalResourceId"] for r in cfn.list_stack_resources(StackName=STACK)[
-            "StackResourceSummaries"] if r["ResourceType"] == resource_type]
+            "StackResourceSummaries"] if r["ResourceType"] == resource_type
+            and r["LogicalResourceId"].startswith(construct)]
         return physical
 
 
@@ -167,7 +169,8 @@ def test_deploy_routes_alarms_to_the_advisor(cycle: Cycle, first_deploy: tuple[s
     assert invoke["DestinationConfig"]["OnFailure"]["Destination"] == queue_arn
 
     events = cycle.client("events")
-    [rule] = events.list_rules()["Rules"]
+    # The alarm route (an event pattern); the watchdog's schedule is the other rule.
+    [rule] = [r for r in events.list_rules()["Rules"] if "EventPattern" in r]
     pattern = json.loads(rule["EventPattern"])
     assert pattern["detail"]["alarmName"] == [{"prefix": PREFIX}]
     [target] = events.list_targets_by_rule(Rule=rule["Name"])["Targets"]
@@ -258,7 +261,8 @@ def test_bad_config_fails_synth_with_one_line_before_deploying(cycle: Cycle, fir
     result = deploy_local.cdk(["deploy", "-c", f"config={bad}", "--require-approval", "never",
                                "--output", str(cycle.workdir / "bad.out")], cycle.url, check=False)
     assert result.returncode != 0
-    line = f"{bad}: endpoints[0].kind: 'realtime' is not one of real-time, multi-model, serverless, async"
+    line = (f"{bad}: endpoints[0].kind: 'realtime' is not one of real-time, multi-model, serverless, async, "
+            "inference-components")
     assert [text for text in result.stderr.splitlines() if "endpoints[0]" in text] == [line]
     assert cycle.client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0] == before
     assert cycle.client("cloudformation").list_change_sets(StackName=STACK)["Summaries"] == change_sets

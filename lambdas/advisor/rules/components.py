@@ -159,7 +159,6 @@ def copies_without_room(ev: Evidence) -> Verdict | None:
                 "Copies": copies_text(component, ev.scaling.max_capacity if ev.scaling and ev.scaling.registered
                                       else None),
                 "Copies waiting for placement": str(component.waiting_copies),
-                "Placement": "; ".join(f"{copies} on {kind}" for kind, copies in component.placement) or "none placed",
                 "Reservation per copy": reservation_text(component),
                 "Instances": f"{instances if instances is not None else '?'} x "
                              f"{(ev.variant.instance_type if ev.variant else None) or 'unknown type'}"}
