@@ -13,7 +13,7 @@ from stacks.discovery import resolve_for_app
 
 
 def main() -> int:
-    """Synthesize the stack for the config named by context `config`; a bad config is one line, exit 1."""
+    """Synthesize the stack for the config named by context `config`; a bad config is one line, exit 2."""
     # No version reporting: it would add an AWS::CDK::Metadata resource to each of the 17 templates, and the
     # resource limit check (stacks.advisor_stack.check_resource_limit) counts on there being none.
     app = App(analytics_reporting=False)
@@ -25,7 +25,7 @@ def main() -> int:
         stack = build(app, config)
     except ConfigError as err:
         print(err, file=sys.stderr)
-        return 1
+        return 2  # bad input, as the advisor CLI says it
     print(describe_split(stack, config), file=sys.stderr)
     app.synth()
     return 0

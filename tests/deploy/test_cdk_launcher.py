@@ -27,7 +27,7 @@ def test_launcher_uses_the_project_venv(tmp_path: Path) -> None:
     # app.py without a config context fails in one line: proof it ran, under the venv's Python (aws_cdk imported).
     result = subprocess.run(["sh", str(REPO / "cdk-app.sh")], cwd=REPO, capture_output=True, text=True,
                             check=False, env={"PATH": "/usr/bin:/bin", "CDK_OUTDIR": str(tmp_path)})
-    assert result.returncode == 1, result.stderr
+    assert result.returncode == 2, result.stderr
     # (before it, jsii may print its banner about the system Node's version)
     assert result.stderr.strip().splitlines()[-1] == (
         "context config: missing; run cdk synth -c config=path/to/config.json")

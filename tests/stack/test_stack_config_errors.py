@@ -165,11 +165,11 @@ def _run_app(config_path: Path, outdir: Path) -> subprocess.CompletedProcess[str
                           timeout=120, check=False)
 
 
-def test_app_prints_only_the_one_line_and_exits_1_on_a_bad_config(tmp_path):
+def test_app_prints_only_the_one_line_and_exits_2_on_a_bad_config(tmp_path):
     bad = tmp_path / "watch.json"
     bad.write_text(json.dumps(_with("endpoints.2.kind", "realtime")))
     result = _run_app(bad, tmp_path / "out")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.splitlines() == [f"{bad}: endpoints[2].kind: 'realtime' is not one of real-time, "
                                           "multi-model, serverless, async, inference-components"]
     assert not (tmp_path / "out" / "manifest.json").exists()

@@ -162,7 +162,7 @@ def test_app_synthesizes_from_the_cdk_context_without_credentials_and_fails_in_o
     assert first.startswith("discover: 4 endpoint variants in 123456789012/us-east-1") and "from cdk.context.json" in first
     assert (tmp_path / "out" / "Fleet.template.json").exists()
     failed = _run_app(config_path, tmp_path / "out2", {}, tmp_path / "empty-dir-2")
-    assert failed.returncode == 1
+    assert failed.returncode == 2
     assert failed.stderr.splitlines() == [
         f"{config_path}: discover: no AWS credentials and no cached result in cdk.context.json "
         f"(key {context_key(config)}); run cdk synth once with credentials for the endpoints' account"]
