@@ -58,7 +58,9 @@ demo: setup scenarios
 test: setup
 	@$(BIN)/ruff check --quiet .
 	@$(BIN)/mypy --no-error-summary
-	@$(BIN)/python -m pytest
+	@# Two workers (this machine has 2 cores); a test module stays on one worker, so its module fixtures (a
+	@# stand-in server, a deploy cycle) are made once.
+	@$(BIN)/python -m pytest -n 2 --dist loadscope
 
 lint: setup
 	@$(BIN)/ruff check .
