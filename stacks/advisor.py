@@ -46,7 +46,11 @@ NO_ENDPOINT = ".none"
 # The fullest of the hash groups reaches the size limit at about 85 % of an even share (simulated on random names).
 HASH_FILL = 0.85
 # Read-only actions that take no resource ARN, granted on "*" in one statement (see _grant).
-UNSCOPED_ACTIONS = ("cloudwatch:GetMetricData", "application-autoscaling:DescribeScalableTargets",
+# cloudwatch:ListMetrics: the one GetMetricData call carries SEARCH expressions for per-instance series (enhanced
+# metrics; advisor.catalogue.PER_INSTANCE). AWS's pages do not say whether a search inside GetMetricData needs it;
+# a denied search would cost the whole call, every metric of the diagnosis, so the read-only action is granted.
+UNSCOPED_ACTIONS = ("cloudwatch:GetMetricData", "cloudwatch:ListMetrics",
+                    "application-autoscaling:DescribeScalableTargets",
                     "application-autoscaling:DescribeScalingPolicies",
                     "application-autoscaling:DescribeScalingActivities")
 # The wildcard resources the advisor needs (see _grant), as cdk-nag names its findings.

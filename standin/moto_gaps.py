@@ -20,7 +20,9 @@ Gaps filled (each checked against moto 5.2.5's source and behaviour):
    CloudWatch documents (to the minute for Period >= 60, to the period for 1/5/10/20/30 s), EndTime is
    exclusive, and every statistic comes from standin.statistics (Counts honoured, percentiles by nearest
    rank, none from statistic sets that cannot stand for raw values). GetMetricData validates query Ids and
-   refuses metric math (which moto does not evaluate) instead of returning wrong numbers;
+   refuses metric math (which moto does not evaluate) instead of returning wrong numbers, except the SEARCH
+   expressions the advisor sends for per-instance series (a schema plus exact Name="value" terms, one result
+   per matching series under the query's Id, `${PROP('Dim.X')}` labels resolved; moto 5.2.5 has none);
    GetMetricStatistics answers ExtendedStatistics. Deviation: the rounding of StartTimes older than 15 days
    (to 5 min / 1 h) is not applied, so replays do not depend on the wall clock.
 5. Application Auto Scaling accepts the SageMaker dimensions moto's enum lacks
@@ -51,6 +53,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from functools import partial
 from typing import Any
 from unittest import mock
 
@@ -377,9 +380,46 @@ def _check_queries(queries: list[dict[str, Any]]) -> None:
             raise ValidationError(f"The value {query_id} for parameter MetricDataQueries.member.{number}.Id is a "
                                   "duplicate.")
         seen.add(query_id)
-        if "MetricStat" not in query:
-            raise InvalidParameterValue(f"MetricDataQueries.member.{number} ({query_id}): the stand-in does not "
-                                        "evaluate metric math or Metrics Insights expressions")
+        if "MetricStat" not in query and not _SEARCH.fullmatch(query.get("Expression", "")):
+            raise InvalidParameterValue(f"MetricDataQueries.member.{number} ({query_id}): the stand-in evaluates "
+                                        "SEARCH with a schema and exact Name=\"value\" terms only, no other "
+                                        "metric math or Metrics Insights expressions")
+
+
+# SEARCH('{Namespace,Dim,...} Name="value" ...', 'Stat', Period): the subset the advisor sends
+# (search-expression-syntax: a schema matches metrics with exactly its dimensions; a quoted term an exact value).
+_SEARCH = re.compile(r"""SEARCH\('\{(?P<schema>[^}]*)\}(?P<terms>(?:\s+\w+="[^"]*")*)\s*',\s*'(?P<stat>[^']+)',\s*"""
+                     r"""(?P<period>\d+)\)""")
+_TERM = re.compile(r'(\w+)="([^"]*)"')
+_DYNAMIC_DIMENSION = re.compile(r"\$\{PROP\('Dim\.(\w+)'\)\}")
+
+
+def _dimension_value(dims: Mapping[str, str], match: re.Match[str]) -> str:
+    """What `${PROP('Dim.X')}` shows for a series: its value of dimension X."""
+    return dims.get(match.group(1), "")
+
+
+def _search(series: Mapping[tuple[Any, ...], list[PublishedDatum]], query: dict[str, Any], start: datetime,
+            end: datetime, number: int) -> list[dict[str, Any]]:
+    """One result per matching series, all under the query's Id, labelled by the query's dynamic label."""
+    match = _SEARCH.fullmatch(query["Expression"])
+    assert match is not None  # _check_queries let only these through
+    namespace, *names = [part.strip().strip('"') for part in match["schema"].split(",")]
+    terms = dict(_TERM.findall(match["terms"]))
+    wanted_name = terms.pop("MetricName", None)
+    statistic = _statistic(match["stat"], f"MetricDataQueries.member.{number}.Expression")
+    period = int(match["period"])
+    results = []
+    for (space, name, dims), data in sorted(series.items(), key=lambda item: sorted(item[0][2])):
+        found = dict(dims)
+        if space != namespace or set(found) != set(names) or (wanted_name and name != wanted_name) \
+                or any(found.get(k) != v for k, v in terms.items()):
+            continue
+        label = _DYNAMIC_DIMENSION.sub(partial(_dimension_value, found), query.get("Label") or name)
+        points = _aggregate(data, statistic, _round_start(start, period), end, period, None)
+        results.append({"Id": query["Id"], "Label": label, "Timestamps": [t for t, _ in points],
+                        "Values": [v for _, v in points], "StatusCode": "Complete"})
+    return results
 
 
 def _get_metric_data(self: CloudWatchBackend, queries: list[dict[str, Any]], start_time: datetime,
@@ -390,6 +430,14 @@ def _get_metric_data(self: CloudWatchBackend, queries: list[dict[str, Any]], sta
     results = []
     for number, query in enumerate(queries, start=1):
         if not query.get("ReturnData", True):
+            continue
+        if "Expression" in query:
+            found = _search(series, query, start, end, number)
+            if scan_by == "TimestampDescending":
+                for result in found:
+                    result["Timestamps"].reverse()
+                    result["Values"].reverse()
+            results += found
             continue
         metric_stat = query["MetricStat"]
         metric = metric_stat["Metric"]

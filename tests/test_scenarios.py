@@ -32,7 +32,8 @@ AWS_HOSTS = ("aws.amazon.com", "repost.aws")  # AWS documentation, and AWS re:Po
 # The serving containers' own documentation, cited where a rule names their settings (AWS's DLC sources, TorchServe).
 CONTAINER_DOCS = ("https://github.com/aws/", "https://pytorch.org/serve/",
                   "https://huggingface.co/docs/text-generation-inference/",
-                  "https://github.com/huggingface/text-generation-inference/")
+                  "https://github.com/huggingface/text-generation-inference/",
+                  "https://docs.vllm.ai/", "https://github.com/deepjavalibrary/djl-serving/")
 API_CALL_BUDGET = 8  # SPEC §4a: up to 8 AWS calls per diagnosis
 # The advisor names AWS services by client name, botocore's request events by service id.
 SERVICE_IDS = {"application-auto-scaling": "application-autoscaling"}

@@ -26,6 +26,9 @@ ASYNC_METRICS_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/async-infer
 ASYNC_SCALING_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/async-inference-autoscale.html"
 METRICS_CONFIG_DOC = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_MetricsConfig.html"
 SCALE_TO_ZERO_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-zero-instances.html"
+ENHANCED_METRICS_DOC = "https://docs.aws.amazon.com/sagemaker/latest/dg/monitoring-cloudwatch-enhanced-metrics.html"
+SEARCH_SYNTAX_DOC = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/search-expression-syntax.html"
+DYNAMIC_LABELS_DOC = "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/graph-dynamic-labels.html"
 
 
 class Namespace(StrEnum):
@@ -297,3 +300,55 @@ def emitted_by(kind: Kind) -> tuple[Metric, ...]:
 def default_alarms(kind: Kind) -> tuple[Metric, ...]:
     """The entries the stack alarms on for an endpoint of `kind`, in catalogue order."""
     return tuple(entry for entry in CATALOGUE.values() if entry.alarm and kind in entry.alarm.thresholds)
+
+
+@dataclass(frozen=True)
+class PerInstance:
+    """A metric SageMaker publishes per instance (or per IC copy) when the endpoint config enables enhanced metrics.
+
+    Enhanced metrics (MetricsConfig.EnableEnhancedMetrics, default False) add an `InstanceId` dimension to the
+    utilisation and invocation metrics of every real-time endpoint, and for inference components a `ContainerId`
+    (one per copy) as well (ENHANCED_METRICS_DOC; aws-metrics-facts §6-§7: an IC's enhanced form adds EndpointName,
+    VariantName, InstanceId and ContainerId). The advisor finds these series with a CloudWatch SEARCH expression
+    inside its one GetMetricData call (no extra call, no ListMetrics): the schema `{namespace, dims...}` matches
+    metrics with exactly these dimensions (SEARCH_SYNTAX_DOC), so per-GPU series (`AcceleratorId`) are not mixed
+    in, and with enhanced metrics off the search finds nothing. Each series is labelled with its own dimension
+    values by a dynamic label, `${PROP('Dim.InstanceId')}` (DYNAMIC_LABELS_DOC).
+    """
+
+    metric: M
+    namespace: Namespace
+    stat: str
+    dimensions: tuple[str, ...]  # the exact dimension set, the SEARCH schema
+    filter_by: tuple[str, ...]  # the alarm's dimensions the search pins (the IC's name for a copy)
+    label_by: tuple[str, ...]  # the dimensions that tell one series from another
+
+    def search(self, values: Mapping[str, str], period_s: int) -> str:
+        """The SEARCH expression for the alarm's endpoint/variant (or IC); names are quoted exact matches."""
+        # The namespace has '/' in it: quoted, as the syntax asks for names with non-alphanumeric characters.
+        schema = ",".join((f'"{self.namespace.value}"', *self.dimensions))
+        terms = " ".join(f'{name}="{values[name]}"' for name in self.filter_by)
+        return f"SEARCH('{{{schema}}} MetricName=\"{self.metric.value}\" {terms}', '{self.stat}', {period_s})"
+
+    @property
+    def label(self) -> str:
+        """The dynamic label naming each series: its instance (and copy) id."""
+        return " ".join(f"${{PROP('Dim.{name}')}}" for name in self.label_by)
+
+
+_PER_VARIANT_INSTANCE = ("EndpointName", "InstanceId", "VariantName")
+_PER_COPY = ("ContainerId", "EndpointName", "InferenceComponentName", "InstanceId", "VariantName")
+# What INSTANCE-IMBALANCE compares across a variant's instances: utilisation (per instance, % x cores / GPUs as
+# the variant-level metric) and requests served.
+PER_INSTANCE: tuple[PerInstance, ...] = (
+    PerInstance(M.CPU_UTILIZATION, Namespace.ENDPOINT_INSTANCES, "Average", _PER_VARIANT_INSTANCE,
+                ENDPOINT_AND_VARIANT, ("InstanceId",)),
+    PerInstance(M.GPU_UTILIZATION, Namespace.ENDPOINT_INSTANCES, "Average", _PER_VARIANT_INSTANCE,
+                ENDPOINT_AND_VARIANT, ("InstanceId",)),
+    PerInstance(M.INVOCATIONS, Namespace.SAGEMAKER, "Sum", _PER_VARIANT_INSTANCE, ENDPOINT_AND_VARIANT,
+                ("InstanceId",)),
+)
+# For an IC: requests served by each copy (an alarm on an IC names only the IC, which is all the search needs).
+PER_COPY: tuple[PerInstance, ...] = (
+    PerInstance(M.INVOCATIONS, Namespace.SAGEMAKER, "Sum", _PER_COPY, COMPONENT_ONLY, ("InstanceId", "ContainerId")),
+)

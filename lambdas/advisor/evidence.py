@@ -4,7 +4,8 @@ Five calls in the common case, three of them in parallel branches: one batched G
 series the rules need, DescribeScalableTargets, and DescribeEndpoint → DescribeEndpointConfig →
 DescribeModel. An alarm on an inference component (IC) metric reads the IC's metrics and its copy-count
 scalable target (both need only the IC's name), and DescribeInferenceComponent → DescribeEndpoint →
-DescribeEndpointConfig (→ DescribeModel only when the IC names no image): at most 8 calls. A call that
+DescribeEndpointConfig (→ DescribeModel only when the IC names no image): at most 8 calls. Per-instance
+series (enhanced metrics) come from SEARCH expressions in the same GetMetricData call. A call that
 fails (denied, throttled past the adaptive retries, timed out) is recorded and
 the diagnosis goes on without it.
 """
@@ -23,7 +24,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from advisor.catalogue import CATALOGUE, COMPONENT_ONLY, Kind, metric
+from advisor.catalogue import CATALOGUE, COMPONENT_ONLY, PER_COPY, PER_INSTANCE, Kind, metric
 from advisor.events import AlarmEvent
 from advisor.frameworks import identify_image
 from advisor.instances import instance_spec
@@ -162,14 +163,20 @@ def fetch_metrics(cloudwatch: Any, alarm: AlarmEvent, windows: Windows) -> Metri
         queries.append({"Id": f"q{i}", "ReturnData": True, "MetricStat": {
             "Metric": {"Namespace": entry.namespace.value, "MetricName": name, "Dimensions": dimensions},
             "Period": MINUTE, "Stat": stat}})
+    # Per-instance series (enhanced metrics), found by SEARCH in the same call; none when they are off.
+    searched = PER_COPY if alarm.inference_component else PER_INSTANCE
+    queries += [{"Id": f"s{i}", "ReturnData": True, "Expression": each.search(values, MINUTE), "Label": each.label}
+                for i, each in enumerate(searched)]
     anchor = windows.anchor
     request: dict[str, Any] = {"MetricDataQueries": queries, "StartTime": windows.start, "EndTime": anchor,
                                "ScanBy": "TimestampAscending"}
-    points: dict[str, dict[int, float]] = {q["Id"]: {} for q in queries}
+    # A search returns one result per series, all under the search's Id, each with its own label.
+    points: dict[tuple[str, str], dict[int, float]] = {}
     while True:
         page = cloudwatch.get_metric_data(**request)
         for result in page.get("MetricDataResults", []):
-            target = points.setdefault(result["Id"], {})
+            label = str(result.get("Label", "")) if result["Id"].startswith("s") else ""
+            target = points.setdefault((result["Id"], label), {})
             for ts, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
                 if value is None:
                     continue
@@ -179,11 +186,16 @@ def fetch_metrics(cloudwatch: Any, alarm: AlarmEvent, windows: Windows) -> Metri
             break
         request["NextToken"] = page["NextToken"]
     series: dict[tuple[str, str], Series] = {}
-    for query, (name, stat) in zip(queries, wanted, strict=True):
+    for query, (name, stat) in zip(queries[:len(wanted)], wanted, strict=True):
         entry = metric(name)
         assert entry is not None
-        series[(name, stat)] = Series({t: entry.to_snapshot(v, stat) for t, v in points[query["Id"]].items()})
-    return MetricData(series, windows)
+        raw = points.get((query["Id"], ""), {})
+        series[(name, stat)] = Series({t: entry.to_snapshot(v, stat) for t, v in raw.items()})
+    per_instance: dict[tuple[str, str], dict[str, Series]] = {}
+    for i, each in enumerate(searched):
+        found = {label: Series(dict(raw)) for (qid, label), raw in points.items() if qid == f"s{i}" and raw}
+        per_instance[(each.metric.value, each.stat)] = found
+    return MetricData(series, windows, per_instance)
 
 
 def _policy(raw: dict[str, Any]) -> ScalingPolicy:

@@ -98,6 +98,8 @@ class MetricData:
 
     series: dict[tuple[str, str], Series]
     windows: Windows
+    # Enhanced metrics: (metric, stat) -> one series per instance (or IC copy), keyed by its label.
+    per_instance: dict[tuple[str, str], dict[str, Series]] = field(default_factory=dict)
 
     def get(self, metric: str, stat: str) -> Series:
         """A series, empty when CloudWatch had no data for it."""

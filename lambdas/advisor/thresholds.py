@@ -39,6 +39,11 @@ class Thresholds:
     # GPU-MEMORY-PRESSURE: GPU memory per GPU at least this high in the incident, and this many points over baseline.
     gpu_memory_high_pct: float = 90.0
     gpu_memory_rise_points: float = 15.0
+    # INSTANCE-IMBALANCE: the hot instance vs the median of the others (SPEC §4b), and how busy it must be to
+    # matter (per core / GPU; requests per minute) so that 4 % next to 1.5 % is not called an imbalance.
+    imbalance_ratio: float = 2.0
+    imbalance_min_utilisation_pct: float = 20.0
+    imbalance_min_invocations_per_min: float = 1.0
 
 
 DEFAULT = Thresholds()

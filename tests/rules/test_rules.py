@@ -239,17 +239,12 @@ def test_every_finding_carries_units_and_docs():
     assert checked >= 10  # the check saw real figures, not an empty list
 
 
-# SPEC §4b (inference components, per-instance evidence, LLM containers) is issue 10: not built yet.
-NOT_YET_BUILT = frozenset({"INSTANCE-IMBALANCE", "LLM-NO-CONTINUOUS-BATCHING"})
-
-
 def test_catalogue_matches_spec():
     from pathlib import Path
 
     spec = Path(__file__).resolve().parents[1] / "SPEC.md"  # the copy, kept in sync by tests/test_spec_copy.py
     ids = set(re.findall(r"^\| ([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*) \|", spec.read_text(), re.M)) - {"ID"}
-    assert ids - NOT_YET_BUILT == set(CATALOGUE_IDS)
-    assert ids >= NOT_YET_BUILT
+    assert ids == set(CATALOGUE_IDS)
 
 
 def test_minutes_before_the_endpoint_existed_are_not_idle_traffic():

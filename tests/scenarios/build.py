@@ -70,6 +70,8 @@ HF_PYTORCH_GPU = f"{DLC}/huggingface-pytorch-inference:2.1.0-transformers4.37.0-
 HF_PYTORCH_CPU = f"{DLC}/huggingface-pytorch-inference:2.1.0-transformers4.37.0-cpu-py310-ubuntu22.04"
 TGI = f"{DLC}/huggingface-pytorch-tgi-inference:2.1.1-tgi2.0.0-gpu-py310-cu121-ubuntu22.04"
 DJL_LMI = f"{DLC}/djl-inference:0.28.0-lmi10.0.0-cu124"
+DJL_LMI_17 = f"{DLC}/djl-inference:0.35.0-lmi17.0.0-cu128"
+VLLM_DLC = f"{DLC}/vllm:0.11.0-gpu-py312-cu128-ubuntu22.04-sagemaker"
 TRITON = f"{DLC}/sagemaker-tritonserver:24.03-py3"
 SKLEARN = f"{FIRST_PARTY}/sagemaker-scikit-learn:1.2-1-cpu-py3"
 XGBOOST_GRAVITON = f"{FIRST_PARTY}/sagemaker-xgboost:1.5-1-arm64"
@@ -191,6 +193,12 @@ class Endpoint:
     provisioned: int | None = None  # serverless ProvisionedConcurrency
     component: Component | None = None  # the alarmed IC on this variant
     managed_scaling: tuple[int, int] | None = None  # ManagedInstanceScaling (Min, MaxInstanceCount), ENABLED
+    enhanced: bool = False  # MetricsConfig.EnableEnhancedMetrics: per-instance series (InstanceId) as well
+    routing: str | None = None  # RoutingConfig.RoutingStrategy of the variant (None: not set)
+    # With enhanced metrics, each instance's weight in the incident window (equal before it; () all equal):
+    # `work` shares out the utilisation, `requests` the invocations (each normalised to the variant's average).
+    work: tuple[float, ...] = ()
+    requests: tuple[float, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -342,10 +350,30 @@ def metric_series(endpoint: Endpoint, profile: Profile, seed: str) -> dict[tuple
         series.setdefault((namespace, metric), []).append(
             {"MetricName": metric, "Dimensions": dims, "Unit": unit, "Timestamp": minute, **value})
 
+    def put_per_instance(minute: int, shape: Traffic, wobble: float, n: int | None) -> None:
+        # enhanced metrics: the same metrics with an InstanceId (aws-metrics-facts §7), from the instance weights
+        incident = minute >= INCIDENT_START
+        for i in range(endpoint.count):
+            named = [*dimensions(endpoint)[:1], {"Name": "InstanceId", "Value": instance_id(endpoint, i)},
+                     dimensions(endpoint)[1]]
+            work = share(endpoint.work, endpoint.count, i, incident) * endpoint.count
+            for metric, level, units in (("CPUUtilization", shape.cpu, endpoint.vcpus),
+                                         ("GPUUtilization", shape.gpu, endpoint.gpus)):
+                if units:
+                    series.setdefault(("/aws/sagemaker/Endpoints", metric), []).append(
+                        {"MetricName": metric, "Dimensions": named, "Unit": "Percent", "Timestamp": minute,
+                         "Value": round(min(100.0, level * work * wobble * rng.uniform(0.97, 1.03)) * units, 2)})
+            if n is not None:
+                series.setdefault(("AWS/SageMaker", "Invocations"), []).append(
+                    {"MetricName": "Invocations", "Dimensions": named, "Unit": "None", "Timestamp": minute,
+                     "Value": round(n * share(endpoint.requests, endpoint.count, i, incident))})
+
     for minute in range(FIRST_MINUTE, 0, MINUTE):
         traffic = profile(minute)
         shape = traffic or profile_at_rest(profile, minute)
         wobble = 1 + 0.05 * math.sin(2 * math.pi * minute / 10800)  # slow swell over the 3 h baseline
+        if endpoint.enhanced and traffic is None and component is None:
+            put_per_instance(minute, shape, wobble, None)
         if instance_backed:
             put("/aws/sagemaker/Endpoints", "CPUUtilization", "Percent", minute,
                 Value=round(min(100.0, shape.cpu * wobble * rng.uniform(0.96, 1.04)) * endpoint.vcpus, 2))
@@ -391,10 +419,22 @@ def metric_series(endpoint: Endpoint, profile: Profile, seed: str) -> dict[tuple
             overhead = with_extra(*overhead, traffic.setup_ms * rng.uniform(0.9, 1.1), traffic.cold_starts)
         put("AWS/SageMaker", "OverheadLatency", "Microseconds", minute, Values=overhead[0], Counts=overhead[1])
         put("AWS/SageMaker", "Invocations", "None", minute, Value=n)
+        if endpoint.enhanced and component is None:
+            put_per_instance(minute, shape, wobble, n)
         if component is not None:
             # copies that fit on the instances serve; the rest wait unplaced
             copies = max(1, min(copies_at(component, minute), endpoint.gpus * endpoint.count // component.accelerators))
             put("AWS/SageMaker", "InvocationsPerCopy", "None", minute, Value=round(n / copies, 2))
+            if endpoint.enhanced:  # per copy: ContainerId and its InstanceId (copies placed round-robin)
+                for j in range(copies):
+                    named = [{"Name": "ContainerId", "Value": f"{component.name}-container-{j}"},
+                             *dimensions(endpoint)[:1], {"Name": "InferenceComponentName", "Value": component.name},
+                             {"Name": "InstanceId", "Value": instance_id(endpoint, j % endpoint.count)},
+                             dimensions(endpoint)[1]]
+                    weights = endpoint.requests if len(endpoint.requests) == copies else ()
+                    series.setdefault(("AWS/SageMaker", "Invocations"), []).append(
+                        {"MetricName": "Invocations", "Dimensions": named, "Unit": "None", "Timestamp": minute,
+                         "Value": round(n * share(weights, copies, j, minute >= INCIDENT_START))})
             # Little's law: requests in flight = arrival rate x time in the model, shared by the copies
             in_flight = n / 60 * traffic.model_ms / 1000 / copies
             put("AWS/SageMaker", "ConcurrentRequestsPerCopy", "None", minute,
@@ -431,6 +471,16 @@ def metric_series(endpoint: Endpoint, profile: Profile, seed: str) -> dict[tuple
             put("/aws/sagemaker/Endpoints", "MemoryUtilization", "Percent", minute,
                 Value=round(traffic.memory * rng.uniform(0.98, 1.02), 2))
     return series
+
+
+def instance_id(endpoint: Endpoint, index: int) -> str:
+    """A stable instance id for the i-th instance of an endpoint's variant (the InstanceId dimension's value)."""
+    return f"i-0{uuid.uuid5(uuid.NAMESPACE_DNS, f'{endpoint.name}/{index}').hex[:16]}"
+
+
+def share(weights: tuple[float, ...], count: int, index: int, incident: bool) -> float:
+    """The i-th of `count` instances' share of the variant's work: equal outside the incident or without weights."""
+    return weights[index] / sum(weights) if incident and weights else 1 / count
 
 
 def copies_at(component: Component, minute: int) -> int:
@@ -633,7 +683,11 @@ def model_calls(endpoint: Endpoint, version: int, at: int | None) -> Iterator[di
     else:
         variant |= {"InstanceType": endpoint.instance_type, "InitialInstanceCount": endpoint.count,
                     "InitialVariantWeight": 1.0}
+        if endpoint.routing:
+            variant["RoutingConfig"] = {"RoutingStrategy": endpoint.routing}
     config: dict[str, Any] = {"EndpointConfigName": f"{endpoint.name}-config-v{version}", "ProductionVariants": [variant]}
+    if endpoint.enhanced:
+        config["MetricsConfig"] = {"EnableEnhancedMetrics": True}
     if endpoint.asynchronous:
         config["AsyncInferenceConfig"] = {"OutputConfig": {"S3OutputPath": f"{BUCKET}/{endpoint.name}/async-out/"},
                                           "ClientConfig": {"MaxConcurrentInvocationsPerInstance": 4}}
@@ -655,12 +709,14 @@ def component_host_calls(endpoint: Endpoint) -> Iterator[dict[str, Any]]:
            "params": {"ModelName": component.model, "PrimaryContainer": container, "ExecutionRoleArn": ROLE}}
     variant: dict[str, Any] = {"VariantName": endpoint.variant, "InstanceType": endpoint.instance_type,
                                "InitialInstanceCount": endpoint.count,
-                               "RoutingConfig": {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"}}
+                               "RoutingConfig": {"RoutingStrategy": endpoint.routing or "LEAST_OUTSTANDING_REQUESTS"}}
     if endpoint.managed_scaling is not None:
         low, high = endpoint.managed_scaling
         variant["ManagedInstanceScaling"] = {"Status": "ENABLED", "MinInstanceCount": low, "MaxInstanceCount": high}
+    metrics = {"MetricsConfig": {"EnableEnhancedMetrics": True}} if endpoint.enhanced else {}
     yield {"service": "sagemaker", "operation": "CreateEndpointConfig", "params": {
-        "EndpointConfigName": f"{endpoint.name}-config-v1", "ExecutionRoleArn": ROLE, "ProductionVariants": [variant]}}
+        "EndpointConfigName": f"{endpoint.name}-config-v1", "ExecutionRoleArn": ROLE, "ProductionVariants": [variant],
+        **metrics}}
 
 
 def component_calls(endpoint: Endpoint, component: Component) -> Iterator[dict[str, Any]]:
@@ -790,6 +846,7 @@ CHURN = Endpoint("churn-scorer", "churn-scorer-sklearn", SKLEARN, "ml.c5.2xlarge
                  environment={"SAGEMAKER_PROGRAM": "inference.py",
                               "SAGEMAKER_SUBMIT_DIRECTORY": f"{BUCKET}/churn-scorer/code/sourcedir.tar.gz"})
 CHURN_ALARM = Alarm("ModelLatency", threshold_ms=100)
+IMBALANCED = replace(CHURN, count=3, enhanced=True, work=(1.0, 1.0, 2.6), requests=(1.0, 1.0, 1.6))
 
 EMBEDDER_TRAFFIC = two_phase(Traffic(rpm=400, model_ms=110, overhead_ms=4, cpu=55, memory=52),
                              Traffic(rpm=420, model_ms=420, overhead_ms=5, cpu=58, memory=53))
@@ -820,6 +877,9 @@ LLM_CALM = Traffic(rpm=30, model_ms=2000, overhead_ms=9, cpu=8, gpu=55, memory=3
 LLM_BUSY = replace(LLM_CALM, rpm=33, model_ms=10000, gpu=62)
 LONG_GENERATIONS = frozenset({-840, -600, -420, -180})
 LLM_ALARM = Alarm("ModelLatency", threshold_ms=15000)
+VLLM_LLM = replace(LLM, name="support-chat-vllm", image=VLLM_DLC, environment={"SM_VLLM_MODEL": "/opt/ml/model"})
+LMI_LLM = replace(LLM, name="support-chat-lmi", image=DJL_LMI, environment={
+    "HF_MODEL_ID": "/opt/ml/model", "OPTION_ROLLING_BATCH": "disable", "TENSOR_PARALLEL_DEGREE": "max"})
 
 DETECTOR = Endpoint("video-frame-detector", "video-frame-detector-ensemble", TRITON, "ml.p4d.24xlarge",
                     environment={"SAGEMAKER_TRITON_DEFAULT_MODEL_NAME": "detector_ensemble"})
@@ -901,6 +961,8 @@ CHAT_HOST = Endpoint("genai-host", "support-chat-llama3-8b", TGI, "ml.g5.12xlarg
 CHAT_CALM = Traffic(rpm=30, model_ms=2000, overhead_ms=9, cpu=8, gpu=45, gpu_memory=92, memory=30)
 CHAT_SURGE = two_phase(CHAT_CALM, replace(CHAT_CALM, rpm=70, model_ms=9000, gpu=90))
 CHAT_ALARM = Alarm("ModelLatency", threshold_ms=15000)
+IMBALANCED_CHAT = replace(CHAT_HOST, count=2, component=replace(CHAT, autoscaling=(1, 8)), enhanced=True,
+                          routing="RANDOM", requests=(1.0, 1.0, 1.0, 3.0))
 # 6 copies wanted on one 4-GPU instance: 2 wait unplaced
 CHAT_CROWDED = replace(CHAT_HOST, component=replace(CHAT, autoscaling=(1, 8), scaled=((-600, 6),)),
                        managed_scaling=None)
@@ -939,6 +1001,27 @@ def specs() -> list[Spec]:
              "the time is inside the model",
              CHURN, two_phase(CALM, SLOW_NO_LOAD), CHURN_ALARM, "2026-11-05T16:17:00",
              rules=("MODEL-BENCHMARK",), absent=("SCALE-NONE", "SCALE-AT-MAX", "UNEXPLAINED")),
+        # INSTANCE-IMBALANCE (enhanced metrics: per-instance series), and its near misses
+        Spec("instance-imbalance--one-of-3-instances-hot-random-routing",
+             "churn-scorer on 3 instances with enhanced metrics and no routing set (random): in the incident one "
+             "instance gets 1.6x the requests and works 2.6x as hard as each other one; ModelLatency 4x",
+             IMBALANCED, two_phase(CALM, SLOW_NO_LOAD), CHURN_ALARM, "2026-11-05T16:17:00",
+             rules=("INSTANCE-IMBALANCE",), absent=("SCALE-NONE", "UNEXPLAINED"), allowed=("MODEL-BENCHMARK",)),
+        Spec("instance-imbalance--degraded-instance-least-outstanding",
+             "The same endpoint routing by least outstanding requests: one instance works 2.5x as hard for 0.8x "
+             "the requests (a degraded instance)",
+             replace(IMBALANCED, routing="LEAST_OUTSTANDING_REQUESTS", work=(1.0, 1.0, 2.5), requests=(1.0, 1.0, 0.8)),
+             two_phase(CALM, SLOW_NO_LOAD), CHURN_ALARM, "2026-11-05T16:17:00",
+             rules=("INSTANCE-IMBALANCE",), absent=("SCALE-NONE", "UNEXPLAINED"), allowed=("MODEL-BENCHMARK",)),
+        Spec("instance-imbalance--near-miss-hot-instance-at-1-4x",
+             "The random-routing incident with the hot instance at 1.4x the others' work and 1.2x their requests",
+             replace(IMBALANCED, work=(1.0, 1.0, 1.4), requests=(1.0, 1.0, 1.2)),
+             two_phase(CALM, SLOW_NO_LOAD), CHURN_ALARM, "2026-11-05T16:17:00",
+             rules=("MODEL-BENCHMARK",), absent=("INSTANCE-IMBALANCE", "UNEXPLAINED")),
+        Spec("instance-imbalance--near-miss-enhanced-metrics-off",
+             "The random-routing incident without enhanced metrics: no per-instance series to compare",
+             replace(IMBALANCED, enhanced=False), two_phase(CALM, SLOW_NO_LOAD), CHURN_ALARM, "2026-11-05T16:17:00",
+             rules=("MODEL-BENCHMARK",), absent=("INSTANCE-IMBALANCE", "UNEXPLAINED")),
         Spec("event-form--lambda-alarm-action",
              "The saturated endpoint, delivered as a CloudWatch alarm Lambda action payload",
              CHURN, no_autoscaling_load, replace(CHURN_ALARM, form="lambda"), "2026-11-07T11:05:00",
@@ -1028,6 +1111,32 @@ def specs() -> list[Spec]:
              on_minutes(two_phase(LLM_CALM, LLM_BUSY), LONG_GENERATIONS, slowest_ms=30000),
              LLM_ALARM, "2026-11-16T18:48:00", rules=("LLM-GPUS-UNUSED",),
              absent=("MODEL-TIMEOUTS", "MODEL-CPU-NO-GPU", "GPU-MEMORY-PRESSURE"), allowed=("MODEL-BENCHMARK",)),
+        Spec("llm-gpus-unused--vllm-tensor-parallel-unset-on-4-gpus",
+             "The LLM incident served by the SageMaker vLLM container without SM_VLLM_TENSOR_PARALLEL_SIZE on "
+             "ml.g5.12xlarge: vLLM's default tensor parallel size 1 uses 1 of 4 GPUs",
+             VLLM_LLM, two_phase(LLM_CALM, LLM_BUSY), LLM_ALARM, "2026-11-16T18:48:00",
+             rules=("LLM-GPUS-UNUSED",), absent=("GPU-MEMORY-PRESSURE", "MODEL-CPU-NO-GPU"),
+             allowed=("MODEL-BENCHMARK",)),
+        Spec("llm-gpus-unused--near-miss-vllm-tensor-parallel-4",
+             "The same vLLM incident with SM_VLLM_TENSOR_PARALLEL_SIZE=4: the model spans all 4 GPUs",
+             replace(VLLM_LLM, environment={**VLLM_LLM.environment, "SM_VLLM_TENSOR_PARALLEL_SIZE": "4"}),
+             two_phase(LLM_CALM, LLM_BUSY), LLM_ALARM, "2026-11-16T18:48:00",
+             rules=("MODEL-BENCHMARK",), absent=("LLM-GPUS-UNUSED", "GPU-MEMORY-PRESSURE", "UNEXPLAINED")),
+        # LLM-NO-CONTINUOUS-BATCHING: LMI with rolling batching off, and its near misses
+        Spec("llm-no-continuous-batching--lmi-v10-rolling-batch-disabled",
+             "The LLM incident on LMI v10 (DJL 0.28) with OPTION_ROLLING_BATCH=disable: ~5 requests in flight "
+             "per instance served one batch at a time",
+             LMI_LLM, two_phase(LLM_CALM, LLM_BUSY), LLM_ALARM, "2026-11-16T18:48:00",
+             rules=("LLM-NO-CONTINUOUS-BATCHING",), absent=("LLM-GPUS-UNUSED", "GPU-MEMORY-PRESSURE"),
+             allowed=("MODEL-BENCHMARK",)),
+        Spec("llm-no-continuous-batching--near-miss-lmi-v17-async-default",
+             "The same settings on LMI v17, whose vLLM handler runs async mode (continuous batching) by default",
+             replace(LMI_LLM, image=DJL_LMI_17), two_phase(LLM_CALM, LLM_BUSY), LLM_ALARM, "2026-11-16T18:48:00",
+             rules=("MODEL-BENCHMARK",), absent=("LLM-NO-CONTINUOUS-BATCHING", "UNEXPLAINED")),
+        Spec("llm-no-continuous-batching--near-miss-one-request-at-a-time",
+             "LMI v10 with rolling batching off but 4 requests a minute of ~13 s: 0.9 in flight, nothing to batch",
+             LMI_LLM, two_phase(replace(LLM_CALM, rpm=4), replace(LLM_BUSY, rpm=4, model_ms=13000)), LLM_ALARM,
+             "2026-11-16T18:48:00", absent=("LLM-NO-CONTINUOUS-BATCHING",), allowed=("MODEL-BENCHMARK",)),
         # GPU-MEMORY-PRESSURE on a PyTorch GPU variant (not an LLM server), and its near miss
         Spec("gpu-memory-pressure--ranker-memory-95",
              "recsys-ranker (PyTorch on ml.g6.2xlarge): GPU memory 71 % -> 96 % per GPU while latency triples",
@@ -1305,6 +1414,15 @@ def specs() -> list[Spec]:
              replace(CHAT_HOST, component=replace(CHAT, autoscaling=(1, 8))), CHAT_SURGE, CHAT_ALARM,
              "2026-11-18T14:12:00",
              rules=("UNEXPLAINED",), absent=("IC-COPIES-AT-MAX", "IC-NO-AUTOSCALING", "SCALE-AT-MAX")),
+        Spec("instance-imbalance--ic-copy-gets-3x-random-routing",
+             "The TGI IC's surge on 2 instances with enhanced metrics and random routing: one of its 4 copies "
+             "serves 3x the requests of each other one",
+             IMBALANCED_CHAT, CHAT_SURGE, CHAT_ALARM, "2026-11-18T14:12:00",
+             rules=("INSTANCE-IMBALANCE",), absent=("IC-COPIES-AT-MAX", "IC-NO-AUTOSCALING", "UNEXPLAINED")),
+        Spec("instance-imbalance--near-miss-ic-copy-at-1-5x",
+             "The same IC with the busiest copy at 1.5x the others' requests: nothing else applies",
+             replace(IMBALANCED_CHAT, requests=(1.0, 1.0, 1.0, 1.5)), CHAT_SURGE, CHAT_ALARM, "2026-11-18T14:12:00",
+             rules=("UNEXPLAINED",), absent=("INSTANCE-IMBALANCE", "IC-COPIES-AT-MAX")),
         Spec("ic-no-room--llm-copies-waiting-for-instances",
              "TGI IC scaled to 6 copies on one 4-GPU instance without managed instance scaling: 2 copies wait "
              "unplaced during the surge",

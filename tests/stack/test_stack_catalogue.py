@@ -25,8 +25,8 @@ ALARM = "AWS::CloudWatch::Alarm"
 BASE = {"endpoints": [{"name": "resnet50-cpu", "kind": "real-time"},
                       {"name": "fast-lane", "kind": "real-time"}]}
 # Written out rather than imported, so a changed grant fails here.
-UNSCOPED_ACTIONS = ["cloudwatch:GetMetricData", "application-autoscaling:DescribeScalableTargets",
-                    "application-autoscaling:DescribeScalingPolicies",
+UNSCOPED_ACTIONS = ["cloudwatch:GetMetricData", "cloudwatch:ListMetrics",
+                    "application-autoscaling:DescribeScalableTargets", "application-autoscaling:DescribeScalingPolicies",
                     "application-autoscaling:DescribeScalingActivities"]
 
 

@@ -15,7 +15,7 @@ IDENTITY_POLICY_TYPES = {"AWS::IAM::Policy": "PolicyDocument", "AWS::IAM::Manage
 RESOURCE_POLICY_TYPES = {"AWS::SNS::TopicPolicy": "PolicyDocument", "AWS::SQS::QueuePolicy": "PolicyDocument",
                          "AWS::KMS::Key": "KeyPolicy"}
 # Actions that take no resource ARN, or whose resource names are only known at run time.
-WILDCARD_OK = {"cloudwatch:GetMetricData", "application-autoscaling:DescribeScalableTargets",
+WILDCARD_OK = {"cloudwatch:GetMetricData", "cloudwatch:ListMetrics", "application-autoscaling:DescribeScalableTargets",
                "application-autoscaling:DescribeScalingPolicies", "application-autoscaling:DescribeScalingActivities",
                "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel",
                # the coverage watchdog: no resource type; DescribeAlarms on the stack's alarm-name prefix only

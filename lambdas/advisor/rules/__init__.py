@@ -8,6 +8,7 @@ from advisor.rules import (  # noqa: F401  (importing a module registers its rul
     asynchronous,
     components,
     endpoint,
+    imbalance,
     llm,
     mme,
     model,
