@@ -11,7 +11,8 @@ Gaps filled (each checked against moto 5.2.5's source and behaviour):
    config) and sets LastModifiedTime. A scenario's CreateEndpoint / UpdateEndpoint less than DEPLOYMENT_S
    (10 min) before the replay clock is still in progress: status Creating / Updating, the new config in
    PendingDeploymentSummary and, for an update, the previous config still serving.
-3. DescribeEndpoint gains AsyncInferenceConfig (from the config it was created or updated with);
+3. DescribeEndpoint gains AsyncInferenceConfig (from the config it was created or updated with), and
+   DescribeEndpointConfig the MetricsConfig it was created with (moto drops it);
    DescribeModel drops the empty PrimaryContainer / Containers / VpcConfig that moto invents (AWS omits them).
 4. CloudWatch metric data. moto expands Values/Counts into one object per count, ignores the namespace when
    a query has dimensions, matches dimensions loosely, aligns periods on the raw StartTime and computes no
@@ -239,6 +240,19 @@ def _update_endpoint(self: SageMakerModelBackend, endpoint_name: str, endpoint_c
     endpoint.endpoint_status = "InService"
     endpoint.last_modified_time = datetime.now(UTC).replace(tzinfo=None)
     return endpoint
+
+
+_ORIGINAL_CREATE_ENDPOINT_CONFIG_RESPONSE = SageMakerResponse.create_endpoint_config
+
+
+def _create_endpoint_config_response(self: SageMakerResponse) -> ActionResult:
+    """moto 5.2.5 drops MetricsConfig: kept on the config, so DescribeEndpointConfig returns it as AWS does."""
+    result = _ORIGINAL_CREATE_ENDPOINT_CONFIG_RESPONSE(self)
+    metrics = self._get_param("MetricsConfig")
+    if metrics:
+        config = self.sagemaker_backend.endpoint_configs[self._get_param("EndpointConfigName")]
+        _undeclared(config).metrics_config = metrics  # moto's response object camel-cases every attribute
+    return result
 
 
 def _update_endpoint_response(self: SageMakerResponse) -> ActionResult:
@@ -487,6 +501,7 @@ _PATCHES: tuple[tuple[Any, str, Any], ...] = (
     (SageMakerModelBackend, "update_endpoint", _update_endpoint),
     (SageMakerModelBackend, "update_endpoint_weights_and_capacities", _update_endpoint_weights_and_capacities),
     (SageMakerResponse, "update_endpoint", _update_endpoint_response),
+    (SageMakerResponse, "create_endpoint_config", _create_endpoint_config_response),
     (Model, "response_object", property(_model_response)),
     (CloudWatchBackend, "put_metric_data", _put_metric_data),
     (CloudWatchBackend, "get_metric_data", _get_metric_data),

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from evidence_builder import T, flat, make_component_evidence, make_evidence
@@ -11,7 +14,7 @@ from evidence_builder import T, flat, make_component_evidence, make_evidence
 from advisor.catalogue import Kind
 from advisor.rules import CATALOGUE_IDS, run_rules
 from advisor.rules.base import REGISTRY
-from advisor.snapshot import ManagedScaling, ScalingActivity, ScalingPolicy, ScalingState, Series, Source
+from advisor.snapshot import Evidence, ManagedScaling, ScalingActivity, ScalingPolicy, ScalingState, Series, Source
 
 TF_GPU = "763104351884.dkr.ecr.us-east-1.amazonaws.com/tensorflow-inference:2.14.1-gpu"
 NEURON = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference-neuronx:2.1.2-neuronx-py310-sdk2.18.2-ubuntu20.04"
@@ -464,3 +467,87 @@ def test_gpu_rule_fires_and_near_miss_does_not(rule_id, fire, near_miss):
 def test_gpu_rule_on_a_component(rule_id, fire, near_miss):
     assert check(rule_id, make_component_evidence(**fire))
     assert not check(rule_id, make_component_evidence(**near_miss))
+
+
+# -- INSTANCE-IMBALANCE (per-instance series from enhanced metrics) --
+
+def _per_instance(cpu: Mapping[str, float] | None = None, invocations: Mapping[str, float] | None = None,
+                  routing: str | None = None, **overrides: Any) -> Evidence:
+    """make_evidence on 3 x ml.c5.2xlarge with per-instance series (CPU summed over the 8 cores, requests/min)."""
+    ev = make_evidence(count=3, **overrides)
+    assert ev.metrics is not None and ev.endpoint is not None
+    per_instance = {
+        ("CPUUtilization", "Average"): {name: flat(value, value) for name, value in (cpu or {}).items()},
+        ("Invocations", "Sum"): {name: flat(value, value) for name, value in (invocations or {}).items()}}
+    return replace(ev, metrics=replace(ev.metrics, per_instance=per_instance),
+                   endpoint=replace(ev.endpoint, routing_strategy=routing))
+
+
+def test_imbalance_compares_the_hot_instance_with_the_median_of_the_others():
+    # CPU per core 60 % against 25 % and 20 % (median 22.5 %): 2.7x; 40 % against the same: 1.8x.
+    hot = REGISTRY["INSTANCE-IMBALANCE"].evaluate(_per_instance(cpu={"i-a": 480, "i-b": 200, "i-c": 160}))
+    assert hot is not None and "i-a" in hot.evidence["Hot instance"] and hot.evidence["Ratio"] == "2.7x"
+    assert "LEAST_OUTSTANDING_REQUESTS" in hot.recommendation
+    assert REGISTRY["INSTANCE-IMBALANCE"].evaluate(_per_instance(cpu={"i-a": 320, "i-b": 200, "i-c": 160})) is None
+
+
+def test_imbalance_with_two_instances_compares_with_the_other_one():
+    assert check("INSTANCE-IMBALANCE", _per_instance(invocations={"i-a": 900, "i-b": 400}))
+    assert not check("INSTANCE-IMBALANCE", _per_instance(invocations={"i-a": 700, "i-b": 400}))
+
+
+def test_imbalance_needs_per_instance_series_and_a_busy_hot_instance():
+    assert not check("INSTANCE-IMBALANCE", _per_instance())  # enhanced metrics off: no series
+    assert not check("INSTANCE-IMBALANCE", _per_instance(cpu={"i-a": 480}))  # one instance
+    # 10 % per core next to 3 %: 3.3x, but nothing that matters
+    assert not check("INSTANCE-IMBALANCE", _per_instance(cpu={"i-a": 80, "i-b": 24, "i-c": 24}))
+
+
+def test_imbalance_under_least_outstanding_requests_reads_utilisation_only():
+    lor = "LEAST_OUTSTANDING_REQUESTS"
+    # routing by capacity sends more requests to the faster instances: an uneven request count is not a fault
+    assert not check("INSTANCE-IMBALANCE", _per_instance(invocations={"i-a": 900, "i-b": 300, "i-c": 300},
+                                                         routing=lor))
+    degraded = REGISTRY["INSTANCE-IMBALANCE"].evaluate(
+        _per_instance(cpu={"i-a": 560, "i-b": 200, "i-c": 200}, routing=lor))
+    assert degraded is not None and "degraded" in degraded.recommendation
+
+
+# -- LLM containers: versions and settings read from the image and its environment --
+
+@pytest.mark.parametrize(("tag", "version"), [
+    ("djl-inference:0.28.0-lmi10.0.0-cu124", 10), ("djl-inference:0.36.0-lmi20.0.0-cu128-v1.0", 20),
+    ("djl-inference:0.27.0-deepspeed0.12.6-cu121", 9), ("djl-inference:0.26.0-deepspeed0.12.6-cu121", 8),
+    ("djl-inference:0.33.0-tensorrtllm0.21.0-cu128", None), ("djl-inference:0.29.0-neuronx-sdk2.19.1", None),
+    ("pytorch-inference:2.3.0-gpu-py311", None)])
+def test_lmi_version_from_the_image_tag(tag: str, version: int | None):
+    from advisor.rules.llm import lmi_version
+    assert lmi_version(f"763104351884.dkr.ecr.us-east-1.amazonaws.com/{tag}") == version
+
+
+def _lmi(tag: str, **environment: str) -> Evidence:
+    """An LMI variant on ml.g5.12xlarge with ~5 requests in flight per instance (33/min of ~9 s each)."""
+    image = f"763104351884.dkr.ecr.us-east-1.amazonaws.com/djl-inference:{tag}"
+    return make_evidence(instance_type="ml.g5.12xlarge", count=1, image=image, environment=environment, series={
+        ("ModelLatency", "Sum"): flat(33 * 9000, 33 * 9000), ("ModelLatency", "SampleCount"): flat(33, 33),
+        ("InvocationsPerInstance", "Sum"): flat(33, 33), ("Invocations", "Sum"): flat(33, 33)})
+
+
+def test_lmi_rolling_batch_disabled_is_static_batching_only_before_async_mode():
+    off = {"OPTION_ROLLING_BATCH": "disable"}
+    assert check("LLM-NO-CONTINUOUS-BATCHING", _lmi("0.28.0-lmi10.0.0-cu124", **off))
+    assert not check("LLM-NO-CONTINUOUS-BATCHING", _lmi("0.28.0-lmi10.0.0-cu124"))  # unset: LMI picks a rolling batcher
+    assert not check("LLM-NO-CONTINUOUS-BATCHING", _lmi("0.35.0-lmi17.0.0-cu128", **off))  # v17: async by default
+    # v15/v16: async mode when asked for; a named synchronous entrypoint is static batching
+    assert not check("LLM-NO-CONTINUOUS-BATCHING", _lmi("0.33.0-lmi15.0.0-cu128", **off, OPTION_ASYNC_MODE="true"))
+    assert check("LLM-NO-CONTINUOUS-BATCHING",
+                 _lmi("0.33.0-lmi15.0.0-cu128", **off, OPTION_ENTRYPOINT="djl_python.huggingface"))
+
+
+def test_vllm_tensor_parallel_default_is_one_gpu():
+    vllm = "763104351884.dkr.ecr.us-east-1.amazonaws.com/vllm:0.11.0-gpu-py312-cu128-ubuntu22.04-sagemaker"
+    on_four = {"instance_type": "ml.g5.12xlarge", "count": 1, "image": vllm}
+    assert check("LLM-GPUS-UNUSED", make_evidence(**on_four))
+    assert not check("LLM-GPUS-UNUSED", make_evidence(**on_four, environment={"SM_VLLM_TENSOR_PARALLEL_SIZE": "4"}))
+    # an image that is not AWS's SageMaker vLLM container: its settings are not in the environment
+    assert not check("LLM-GPUS-UNUSED", make_evidence(**{**on_four, "image": "docker.io/vllm/vllm-openai:v0.11.0"}))

@@ -101,11 +101,48 @@ def test_get_metric_data_rejects_what_cloudwatch_rejects(build: ScenarioBuilder)
                ([{"Id": "q", "MetricStat": metric_stat("Invocations", "Sum")},
                  {"Id": "q", "MetricStat": metric_stat("Invocations", "Sum")}], "ValidationError"),
                ([{"Id": "q", "MetricStat": metric_stat("Invocations", "p90x")}], "InvalidParameterValue"),
-               ([{"Id": "e", "Expression": "SUM(METRICS())"}], "InvalidParameterValue")]
+               ([{"Id": "e", "Expression": "SUM(METRICS())"}], "InvalidParameterValue"),
+               ([{"Id": "e", "Expression": "SEARCH('{AWS/SageMaker,EndpointName} Invocations', 'Sum', 60)"}],
+                "InvalidParameterValue")]
         for queries, code in bad:
             with pytest.raises(ClientError) as caught:
                 cloudwatch.get_metric_data(MetricDataQueries=queries, **window)
             assert caught.value.response["Error"]["Code"] == code
+
+
+def test_search_finds_series_with_exactly_the_schema_dimensions_and_labels_them(build: ScenarioBuilder) -> None:
+    # Per-instance CPU of two instances, a per-GPU series (one more dimension), the variant-level series, and
+    # another endpoint's instance: the search returns the two instances only, each named by its dynamic label.
+    def instance(name: str, endpoint: str = ENDPOINT, **extra: str) -> list[dict[str, str]]:
+        dims = {"EndpointName": endpoint, "VariantName": "AllTraffic", "InstanceId": name, **extra}
+        return [{"Name": k, "Value": v} for k, v in dims.items()]
+    space = "/aws/sagemaker/Endpoints"
+    setup = [datum("CPUUtilization", -60, namespace=space, dimensions=instance("i-1"), Value=80.0),
+             datum("CPUUtilization", -60, namespace=space, dimensions=instance("i-2"), Value=20.0),
+             datum("CPUUtilization", -60, namespace=space, dimensions=instance("i-1", AcceleratorId="0"), Value=1.0),
+             datum("CPUUtilization", -60, namespace=space, Value=50.0),
+             datum("CPUUtilization", -60, namespace=space, dimensions=instance("i-9", endpoint="other"), Value=9.0),
+             datum("GPUUtilization", -60, namespace=space, dimensions=instance("i-1"), Value=7.0)]
+    with open_world(build(setup=setup)) as w:
+        expression = (f'''SEARCH('{{"{space}",EndpointName,InstanceId,VariantName}} MetricName="CPUUtilization" '''
+                      f'''EndpointName="{ENDPOINT}" VariantName="AllTraffic"', 'Average', 60)''')
+        response = w.session.client("cloudwatch").get_metric_data(
+            StartTime=T - timedelta(minutes=5), EndTime=T, ScanBy="TimestampAscending", MetricDataQueries=[
+                {"Id": "s0", "Expression": expression, "Label": "${PROP('Dim.InstanceId')}"},
+                {"Id": "q", "MetricStat": metric_stat("CPUUtilization", "Average", namespace=space)}])
+        found = {(r["Id"], r["Label"]): r["Values"] for r in response["MetricDataResults"]}
+        assert found == {("s0", "i-1"): [80.0], ("s0", "i-2"): [20.0], ("q", "CPUUtilization"): [50.0]}
+
+
+def test_endpoint_config_keeps_its_metrics_config(build: ScenarioBuilder) -> None:
+    setup = endpoint_setup()
+    for call in setup:
+        if call["operation"] == "CreateEndpointConfig":
+            call["params"]["MetricsConfig"] = {"EnableEnhancedMetrics": True, "MetricPublishFrequencyInSeconds": 10}
+            name = call["params"]["EndpointConfigName"]
+    with open_world(build(setup=setup)) as w:
+        config = w.session.client("sagemaker").describe_endpoint_config(EndpointConfigName=name)
+        assert config["MetricsConfig"] == {"EnableEnhancedMetrics": True, "MetricPublishFrequencyInSeconds": 10}
 
 
 def test_get_metric_statistics_with_extended_statistics(build: ScenarioBuilder) -> None:
