@@ -423,7 +423,9 @@ def metric_series(endpoint: Endpoint, profile: Profile, seed: str) -> dict[tuple
             put_per_instance(minute, shape, wobble, n)
         if component is not None:
             # copies that fit on the instances serve; the rest wait unplaced
-            copies = max(1, min(copies_at(component, minute), endpoint.gpus * endpoint.count // component.accelerators))
+            room = (endpoint.gpus * endpoint.count // component.accelerators if component.accelerators
+                    else int(endpoint.vcpus * endpoint.count // component.cpu_cores))
+            copies = max(1, min(copies_at(component, minute), room))
             put("AWS/SageMaker", "InvocationsPerCopy", "None", minute, Value=round(n / copies, 2))
             if endpoint.enhanced:  # per copy: ContainerId and its InstanceId (copies placed round-robin)
                 for j in range(copies):
@@ -724,7 +726,8 @@ def component_calls(endpoint: Endpoint, component: Component) -> Iterator[dict[s
     yield {"service": "sagemaker", "operation": "CreateInferenceComponent", "at": -20 * 86400, "params": {
         "InferenceComponentName": component.name, "EndpointName": endpoint.name, "VariantName": endpoint.variant,
         "Specification": {"ModelName": component.model, "ComputeResourceRequirements": {
-            "NumberOfAcceleratorDevicesRequired": component.accelerators,
+            # a CPU-only copy reserves no accelerators (the API's minimum is 1 when the field is given)
+            **({"NumberOfAcceleratorDevicesRequired": component.accelerators} if component.accelerators else {}),
             "NumberOfCpuCoresRequired": component.cpu_cores, "MinMemoryRequiredInMb": component.memory_mb}},
         "RuntimeConfig": {"CopyCount": component.copies}}}
     if component.autoscaling:
@@ -961,6 +964,13 @@ CHAT_HOST = Endpoint("genai-host", "support-chat-llama3-8b", TGI, "ml.g5.12xlarg
 CHAT_CALM = Traffic(rpm=30, model_ms=2000, overhead_ms=9, cpu=8, gpu=45, gpu_memory=92, memory=30)
 CHAT_SURGE = two_phase(CHAT_CALM, replace(CHAT_CALM, rpm=70, model_ms=9000, gpu=90))
 CHAT_ALARM = Alarm("ModelLatency", threshold_ms=15000)
+# A CPU-capable PyTorch model as an IC on CPU instances (no accelerators per copy), and on GPUs
+EMBED_IC = Component("image-embedder-ic", "image-embedder-resnet50", PYTORCH_CPU, copies=2, accelerators=0,
+                     cpu_cores=2.0, memory_mb=4096, autoscaling=(1, 8))
+EMBED_IC_HOST = Endpoint("cpu-host", "image-embedder-resnet50", PYTORCH_CPU, "ml.c5.2xlarge", component=EMBED_IC,
+                         managed_scaling=(1, 2))
+EMBED_IC_ON_GPU = replace(EMBED_IC_HOST, name="gpu-host", image=PYTORCH_GPU, instance_type="ml.g5.2xlarge",
+                          component=replace(EMBED_IC, image=PYTORCH_GPU, accelerators=1, copies=1))
 IMBALANCED_CHAT = replace(CHAT_HOST, count=2, component=replace(CHAT, autoscaling=(1, 8)), enhanced=True,
                           routing="RANDOM", requests=(1.0, 1.0, 1.0, 3.0))
 # 6 copies wanted on one 4-GPU instance: 2 wait unplaced
@@ -1423,6 +1433,17 @@ def specs() -> list[Spec]:
              "The same IC with the busiest copy at 1.5x the others' requests: nothing else applies",
              replace(IMBALANCED_CHAT, requests=(1.0, 1.0, 1.0, 1.5)), CHAT_SURGE, CHAT_ALARM, "2026-11-18T14:12:00",
              rules=("UNEXPLAINED",), absent=("INSTANCE-IMBALANCE", "IC-COPIES-AT-MAX")),
+        # The instance-choice rules read an IC's image and instance type (SPEC §4b)
+        Spec("model-cpu-no-gpu--pytorch-ic-on-c5",
+             "PyTorch ResNet-50 as an inference component on ml.c5.2xlarge (2 cores per copy, no accelerator): "
+             "ModelLatency 110 -> 420 ms at flat traffic",
+             EMBED_IC_HOST, EMBEDDER_TRAFFIC, EMBEDDER_ALARM, "2026-11-12T08:30:00",
+             rules=("MODEL-CPU-NO-GPU",), absent=("IC-NO-AUTOSCALING", "IC-COPIES-AT-MAX", "SCALE-NONE"),
+             allowed=("MODEL-INFERENTIA", "MODEL-BENCHMARK")),
+        Spec("model-cpu-no-gpu--near-miss-pytorch-ic-on-g5",
+             "The same inference component with the GPU image on ml.g5.2xlarge, one copy with one accelerator",
+             EMBED_IC_ON_GPU, EMBEDDER_GPU_TRAFFIC, EMBEDDER_GPU_ALARM, "2026-11-12T08:30:00",
+             absent=("MODEL-CPU-NO-GPU", "IC-COPIES-AT-MAX"), allowed=("MODEL-INFERENTIA", "MODEL-BENCHMARK")),
         Spec("ic-no-room--llm-copies-waiting-for-instances",
              "TGI IC scaled to 6 copies on one 4-GPU instance without managed instance scaling: 2 copies wait "
              "unplaced during the surge",

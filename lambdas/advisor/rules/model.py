@@ -55,7 +55,8 @@ def _latency_evidence(ev: Evidence) -> dict[str, str]:
 
 @rule("MODEL-CPU-NO-GPU", severity="warning", title="GPU-capable model running on a CPU-only instance",
       docs=(TROUBLESHOOTING, INFERENCE_RECOMMENDER_DOC, MME_DOC), metrics=MODEL_LATENCY,
-      needs={Source.CONFIG, Source.MODEL}, kinds={Kind.REAL_TIME, Kind.MULTI_MODEL, Kind.ASYNC})
+      needs={Source.CONFIG, Source.MODEL},
+      kinds={Kind.REAL_TIME, Kind.MULTI_MODEL, Kind.ASYNC, Kind.INFERENCE_COMPONENTS})
 def cpu_without_gpu(ev: Evidence) -> Verdict | None:
     """A deep-learning framework with GPU builds served from a c/m/r/t instance (on an MME: only Triton)."""
     if not known_instance(ev) or ev.endpoint is None or ev.endpoint.image is None or ev.variant is None:
@@ -74,19 +75,27 @@ def cpu_without_gpu(ev: Evidence) -> Verdict | None:
         evidence["CPU per core (incident avg)"] = pct(cpu)
     mme = (" Multi-model endpoints run on GPUs only with the Triton container, which this endpoint uses."
            if ev.kind == Kind.MULTI_MODEL else "")
+    if ev.component is not None:
+        what = f"inference component {ev.component.name}"
+        how = ("create it on an endpoint with GPU instances, reserving accelerators per copy "
+               "(NumberOfAcceleratorDevicesRequired), compare ModelLatency, then move traffic")
+    else:
+        what = "variant"
+        how = ("deploy it as a second production variant with a small traffic weight, compare ModelLatency, "
+               "then shift traffic")
     return Verdict(
         evidence,
-        f"{framework.name} has GPU builds, but this variant runs on {instance.name}, which has no GPU. Move it to a "
+        f"{framework.name} has GPU builds, but this {what} runs on {instance.name}, which has no GPU. Move it to a "
         f"GPU instance such as {suggestion} or the ml.g6 equivalent (NVIDIA A10G / L4) with the GPU build of the "
-        "image: deploy it as a second production variant with a small traffic weight, compare ModelLatency, "
-        f"then shift traffic; Inference Recommender load-tests candidate instance types for you.{mme}",
+        f"image: {how}; Inference Recommender load-tests candidate instance types for you.{mme}",
         strength=0.9 if cpu is not None and cpu >= ev.thresholds.utilisation_high_pct else 0.7,
     )
 
 
 @rule("MODEL-INFERENTIA", severity="info", title="Model could be compiled for AWS Inferentia2",
       docs=(TROUBLESHOOTING, "https://docs.aws.amazon.com/sagemaker/latest/dg/neo-supported-cloud.html", INF2_BLOG),
-      metrics=MODEL_LATENCY, needs={Source.CONFIG, Source.MODEL}, kinds={Kind.REAL_TIME, Kind.ASYNC})
+      metrics=MODEL_LATENCY, needs={Source.CONFIG, Source.MODEL},
+      kinds={Kind.REAL_TIME, Kind.ASYNC, Kind.INFERENCE_COMPONENTS})
 def inferentia_candidate(ev: Evidence) -> Verdict | None:
     """PyTorch or TensorFlow (incl. Hugging Face on them) on a non-Neuron instance, not already Neuron-built."""
     if not known_instance(ev) or ev.endpoint is None or ev.endpoint.image is None or ev.variant is None:
@@ -109,7 +118,8 @@ def inferentia_candidate(ev: Evidence) -> Verdict | None:
 
 @rule("MODEL-NEO", severity="info", title="Model could be compiled with SageMaker Neo",
       docs=(TROUBLESHOOTING, NEO_CLOUD_DOC, "https://docs.aws.amazon.com/sagemaker/latest/dg/neo.html"),
-      metrics=MODEL_LATENCY, needs={Source.CONFIG, Source.MODEL}, kinds={Kind.REAL_TIME, Kind.ASYNC})
+      metrics=MODEL_LATENCY, needs={Source.CONFIG, Source.MODEL},
+      kinds={Kind.REAL_TIME, Kind.ASYNC, Kind.INFERENCE_COMPONENTS})
 def neo_candidate(ev: Evidence) -> Verdict | None:
     """A framework image whose framework and version Neo compiles for cloud instances, not yet compiled."""
     if not known_instance(ev) or ev.endpoint is None or ev.endpoint.image is None or ev.variant is None:
