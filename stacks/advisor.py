@@ -59,6 +59,7 @@ WILDCARD_FINDINGS = ("Resource::*",
                      "Resource::arn:<AWS::Partition>:sagemaker:<AWS::Region>:<AWS::AccountId>:model/*")
 # The longest partition/region/account an ARN can resolve to, so the size estimate never falls short.
 LONGEST_ENDPOINT_ARN_PREFIX = "arn:aws-us-gov:sagemaker:ap-southeast-5:123456789012:endpoint/"
+LONGEST_COMPONENT_ARN_PREFIX = "arn:aws-us-gov:sagemaker:ap-southeast-5:123456789012:inference-component/"
 
 
 def lambda_code() -> lambda_.Code:
@@ -78,9 +79,9 @@ def describe_endpoint_groups(names: Iterable[str]) -> list[list[str]]:
     return groups
 
 
-def policy_chars(names: list[str]) -> int:
-    """Size of a DescribeEndpoint policy on these names, its ARNs at their longest (quotes and comma included)."""
-    return POLICY_OVERHEAD_CHARS + sum(len(LONGEST_ENDPOINT_ARN_PREFIX) + len(name) + 3 for name in names)
+def policy_chars(names: list[str], prefix: str = LONGEST_ENDPOINT_ARN_PREFIX) -> int:
+    """Size of a Describe* policy on these names, its ARNs at their longest (quotes and comma included)."""
+    return POLICY_OVERHEAD_CHARS + sum(len(prefix) + len(name) + 3 for name in names)
 
 
 def fleet_capacity(name_length: int) -> int:
@@ -232,12 +233,23 @@ class Advisor(Construct):
         """DescribeInferenceComponent on exactly the watched inference components (none: no policy).
 
         The advisor finds an IC's endpoint with DescribeInferenceComponent and never lists ICs, so
-        ListInferenceComponents is not granted.
+        ListInferenceComponents is not granted. One policy (the role takes 10 managed policies, 8 are the
+        endpoints'): about 55 ICs with 30-character names, 42 with 63; past IAM's 6,144 characters synth fails
+        with the way out.
         """
         stack = Stack.of(self)
         names = sorted({component.name for endpoint in config.endpoints for component in endpoint.components})
         if not names:
             return
+        size = policy_chars(names, LONGEST_COMPONENT_ARN_PREFIX)
+        if size > POLICY_CHARS:
+            mean_length = round(sum(map(len, names)) / len(names))
+            fits = (POLICY_CHARS - POLICY_OVERHEAD_CHARS) // (len(LONGEST_COMPONENT_ARN_PREFIX) + mean_length + 3)
+            raise ConfigError(
+                f"{config.source}: endpoints: the DescribeInferenceComponent policy would hold {len(names)} inference "
+                f"component ARNs, up to {size:,} characters, over IAM's {POLICY_CHARS:,} per managed policy (one "
+                f"stack takes about {fits} inference components with names this long); split the endpoints into "
+                "several config files, each deployed with its own stack_name")
         policy = iam.ManagedPolicy(self, "DescribeInferenceComponents", roles=[self.role], statements=[
             iam.PolicyStatement(actions=["sagemaker:DescribeInferenceComponent"], resources=[
                 stack.format_arn(service="sagemaker", resource="inference-component", resource_name=name)

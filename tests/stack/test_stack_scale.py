@@ -170,3 +170,18 @@ def test_a_describe_endpoint_policy_over_iam_size_limit_fails_synth_with_the_way
         "wide.json: endpoints: DescribeEndpoint policy 0 would hold 46 endpoint ARNs, up to 6,188 characters, "
         "over IAM's 6,144 per managed policy (one stack takes roughly 306 endpoints with names this long); split "
         "the endpoints into several config files, each deployed with its own stack_name")
+
+
+def test_a_describe_inference_component_policy_over_iam_size_limit_fails_synth_with_the_way_out():
+    # 63-character IC names: 42 ARNs fit one policy at the longest partition/region, the 43rd does not.
+    def config(count: int, source: str):
+        names = [f"ic-{i:03d}-".ljust(63, "x") for i in range(count)]
+        return parse_config({"endpoints": [{"name": "genai-host", "kind": "inference-components",
+                                            "inference_components": [{"name": n} for n in names]}]}, source)
+    build(App(), config(42, "fits.json"), nag=False)
+    with pytest.raises(ConfigError) as caught:
+        build(App(), config(43, "wide.json"), nag=False)
+    assert str(caught.value) == (
+        "wide.json: endpoints: the DescribeInferenceComponent policy would hold 43 inference component ARNs, up to "
+        "6,277 characters, over IAM's 6,144 per managed policy (one stack takes about 42 inference components with "
+        "names this long); split the endpoints into several config files, each deployed with its own stack_name")
