@@ -44,6 +44,8 @@ class Thresholds:
     imbalance_ratio: float = 2.0
     imbalance_min_utilisation_pct: float = 20.0
     imbalance_min_invocations_per_min: float = 1.0
+    # ... comparing only instances with datapoints in this share of the incident's minutes (not scaled in or out).
+    imbalance_min_coverage: float = 0.8
 
 
 DEFAULT = Thresholds()

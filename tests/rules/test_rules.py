@@ -551,3 +551,21 @@ def test_vllm_tensor_parallel_default_is_one_gpu():
     assert not check("LLM-GPUS-UNUSED", make_evidence(**on_four, environment={"SM_VLLM_TENSOR_PARALLEL_SIZE": "4"}))
     # an image that is not AWS's SageMaker vLLM container: its settings are not in the environment
     assert not check("LLM-GPUS-UNUSED", make_evidence(**{**on_four, "image": "docker.io/vllm/vllm-openai:v0.11.0"}))
+
+
+def test_imbalance_leaves_out_instances_that_joined_mid_incident():
+    # A scale-out 5 minutes before T: two new instances at 12.5 % per core next to the old ones at 60 %. Without
+    # them there is no imbalance; with them the old ones would read 4.8x "hot".
+    ev = _per_instance(cpu={"i-old-1": 480, "i-old-2": 480})
+    assert ev.metrics is not None
+    joined = Series({minute * 60: 100.0 for minute in range(-5, 0)})
+    cpu = {**ev.metrics.per_instance[("CPUUtilization", "Average")], "i-new-1": joined, "i-new-2": joined}
+    ev = replace(ev, metrics=replace(ev.metrics, per_instance={("CPUUtilization", "Average"): cpu}))
+    assert not check("INSTANCE-IMBALANCE", ev)
+
+
+def test_imbalance_without_the_endpoint_config_does_not_assume_random_routing():
+    hot = {"i-a": 480, "i-b": 200, "i-c": 160}
+    finding = REGISTRY["INSTANCE-IMBALANCE"].evaluate(_per_instance(cpu=hot, missing=frozenset({Source.CONFIG})))
+    assert finding is not None and finding.evidence["Routing"] == "unknown (endpoint config not read)"
+    assert "Check the variant's RoutingConfig" in finding.recommendation

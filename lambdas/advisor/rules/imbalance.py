@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from advisor.catalogue import ENHANCED_METRICS_DOC, INSTANCE_KINDS, PER_COPY, PER_INSTANCE, PerInstance
 from advisor.rules.base import LATENCY, Kind, M, Source, Verdict, rule
-from advisor.snapshot import Evidence
+from advisor.snapshot import MINUTE, Evidence
 from advisor.units import pct, per_min, ratio
 
 ROUTING_DOC = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariantRoutingConfig.html"
@@ -41,14 +41,20 @@ class Imbalance:
 
 
 def _incident_means(ev: Evidence, measure: PerInstance) -> dict[str, float]:
-    """Each instance's incident average: per minute for a Sum (a minute without data is zero), else per datapoint."""
+    """Each instance's incident average: per minute for a Sum (a minute without data is zero), else per datapoint.
+
+    Only instances that report through most of the incident: one added by a scale-out (or gone) mid-window would
+    otherwise read as idle next to the others, or make them look hot.
+    """
     assert ev.metrics is not None
     start, end = ev.windows.incident_range
+    needed = ev.thresholds.imbalance_min_coverage * (end - start) / MINUTE
     means = {}
     for label, series in ev.metrics.per_instance.get((measure.metric.value, measure.stat), {}).items():
+        if len(series.between(start, end)) < needed:
+            continue
         values = series.minutes(start, end) if measure.stat == "Sum" else series.between(start, end)
-        if values:
-            means[label] = sum(values) / len(values)
+        means[label] = sum(values) / len(values)
     return means
 
 
@@ -105,7 +111,9 @@ def instance_imbalance(ev: Evidence) -> Verdict | None:
     sends work where there is capacity, so there only utilisation counts: an instance that works far harder for
     its share of requests is degraded. Prefix-aware routing keeps one prompt prefix on one instance on purpose.
     """
-    routing = (ev.endpoint.routing_strategy if ev.endpoint else None) or None
+    routing = ev.endpoint.routing_strategy if ev.endpoint else None
+    # Unset means AWS's default (random) only when the endpoint config was read; otherwise it is unknown.
+    known = ev.endpoint is not None and Source.CONFIG not in ev.missing
     measures = PER_COPY if ev.alarm.inference_component else PER_INSTANCE
     found = [found for measure in measures if (found := _imbalance(ev, measure)) is not None and _matters(ev, found)]
     if routing == LEAST_OUTSTANDING:
@@ -122,18 +130,24 @@ def instance_imbalance(ev: Evidence) -> Verdict | None:
         f"Median of the other {worst.count - 1}" if worst.count > 2 else "The other one":
             _shown(ev, worst, worst.others),
         "Ratio": ratio(worst.ratio) if worst.others > 0 else "the others idle",
-        "Routing": routing or f"not set ({RANDOM}, AWS's default)",
+        "Routing": routing or (f"not set ({RANDOM}, AWS's default)" if known else "unknown (endpoint config not read)"),
     }
     for each in found:
         if each is not worst:
             evidence[f"Also ({each.measure.metric.value})"] = (
                 f"{_named(each.hot)}: {_shown(ev, each, each.hot_value)} vs {_shown(ev, each, each.others)}")
     where, hot = f"{ev.alarm.endpoint}/{ev.alarm.variant}", _named(worst.hot)
-    if routing in (None, RANDOM):
+    if routing == RANDOM or (routing is None and known):
         advice = (f"{hot} carries {ratio(worst.ratio) if worst.others > 0 else 'all'} of the load of the "
                   f"others while requests are routed at random: requests of uneven cost pile up on one {what} "
                   f"while others idle. Route by load: set RoutingConfig.RoutingStrategy to {LEAST_OUTSTANDING} "
-                  f"on the variant of {where} (a new endpoint config and UpdateEndpoint).")
+                  f"on the variant of {where} (a new endpoint config and UpdateEndpoint). If it stays this hot "
+                  "with its share of requests, it is degraded: replace it by updating the endpoint.")
+    elif routing is None:
+        advice = (f"{hot} carries {ratio(worst.ratio) if worst.others > 0 else 'all'} of the load of the "
+                  f"others. Check the variant's RoutingConfig: with random routing (AWS's default) route by "
+                  f"{LEAST_OUTSTANDING}; if it already routes that way, the {what} is likely degraded: replace it "
+                  f"by updating {ev.alarm.endpoint}.")
     elif routing == LEAST_OUTSTANDING:
         advice = (f"Least-outstanding-requests routing already sends requests where there is capacity, yet "
                   f"{hot} works {ratio(worst.ratio)} harder than the others: the instance is likely "
