@@ -111,23 +111,33 @@ def llm_gpus_unused(ev: Evidence) -> Verdict | None:
     endpoint = ev.endpoint
     if endpoint is None or endpoint.image is None or endpoint.image.framework is None:
         return None
-    if endpoint.image.framework.name == "vLLM":
-        return _vllm_gpus_unused(ev) if vllm_dlc(endpoint.image.uri) else None
-    if endpoint.image.framework.name != "Hugging Face TGI":
-        return None
+    env = endpoint.environment
+    if endpoint.image.framework.name == "vLLM" and vllm_dlc(endpoint.image.uri):
+        value = env.get(VLLM_TENSOR_PARALLEL)
+        return _gpus_left_idle(ev, "vLLM (SageMaker DLC)", "vLLM splits", vllm_tensor_parallel(env),
+                               f"{VLLM_TENSOR_PARALLEL}={value}" if value
+                               else f"{VLLM_TENSOR_PARALLEL} not set (vLLM's default: 1)",
+                               VLLM_TENSOR_PARALLEL, "to vLLM as --tensor-parallel-size")
+    if endpoint.image.framework.name == "Hugging Face TGI":
+        setting = next((f"{name}={env[name]}" for name in ("SHARDED", "SM_NUM_GPUS", "NUM_SHARD") if name in env), "")
+        return _gpus_left_idle(ev, "Hugging Face TGI", "TGI shards", tgi_shards(env), setting, "SM_NUM_GPUS",
+                               "to TGI as NUM_SHARD")
+    return None
+
+
+def _gpus_left_idle(ev: Evidence, container: str, server_splits: str, used: int | None, setting: str,
+                    variable: str, passed: str) -> Verdict | None:
+    """The finding when a server splits the model over `used` GPUs (None: all it sees) of more it has."""
     available, where = _gpus_available(ev)
-    shards = tgi_shards(endpoint.environment)
-    if shards is None or available <= 1 or shards >= available:
+    if used is None or available <= 1 or used >= available:
         return None
-    setting = next((f"{name}={endpoint.environment[name]}" for name in ("SHARDED", "SM_NUM_GPUS", "NUM_SHARD")
-                    if name in endpoint.environment), "")
     return Verdict(
-        {"Container": "Hugging Face TGI", "Setting": setting, "GPUs used by the model": str(shards),
+        {"Container": container, "Setting": setting, "GPUs used by the model": str(used),
          "GPUs available": str(available)},
-        f"TGI shards the model over {shards} GPU(s) ({setting}) while it has {where}: the rest sit idle while "
-        f"requests queue. Set SM_NUM_GPUS to {available} (the SageMaker container passes it to TGI as NUM_SHARD), "
-        "or reserve fewer accelerators per copy and run more copies.",
-        strength=available / shards)
+        f"{server_splits} the model over {used} GPU(s) ({setting}) while it has {where}: the rest sit idle while "
+        f"requests queue. Set {variable} to {available} (the SageMaker container passes it {passed}), or reserve "
+        "fewer accelerators per copy and run more copies.",
+        strength=available / used)
 
 
 def _gpus_available(ev: Evidence) -> tuple[int, str]:
@@ -138,23 +148,6 @@ def _gpus_available(ev: Evidence) -> tuple[int, str]:
     instance = ev.variant.instance if ev.variant else None
     available = instance.accelerators if instance is not None and instance.has_gpu else 0
     return available, f"the {available} GPUs of {ev.variant.instance_type if ev.variant else 'the instance'}"
-
-
-def _vllm_gpus_unused(ev: Evidence) -> Verdict | None:
-    assert ev.endpoint is not None
-    available, where = _gpus_available(ev)
-    degree = vllm_tensor_parallel(ev.endpoint.environment)
-    if available <= 1 or degree >= available:
-        return None
-    value = ev.endpoint.environment.get(VLLM_TENSOR_PARALLEL)
-    setting = f"{VLLM_TENSOR_PARALLEL}={value}" if value else f"{VLLM_TENSOR_PARALLEL} not set (vLLM's default: 1)"
-    return Verdict(
-        {"Container": "vLLM (SageMaker DLC)", "Setting": setting, "GPUs used by the model": str(degree),
-         "GPUs available": str(available)},
-        f"vLLM splits the model over {degree} GPU(s) ({setting}) while it has {where}: the rest sit idle while "
-        f"requests queue. Set {VLLM_TENSOR_PARALLEL}={available} (the container passes it to vLLM as "
-        "--tensor-parallel-size), or reserve fewer accelerators per copy and run more copies.",
-        strength=available / degree)
 
 
 # LMI (DJL Serving) batching. OPTION_ROLLING_BATCH=disable turns continuous ("rolling") batching off: requests are
