@@ -971,6 +971,18 @@ EMBED_IC_HOST = Endpoint("cpu-host", "image-embedder-resnet50", PYTORCH_CPU, "ml
                          managed_scaling=(1, 2))
 EMBED_IC_ON_GPU = replace(EMBED_IC_HOST, name="gpu-host", image=PYTORCH_GPU, instance_type="ml.g5.2xlarge",
                           component=replace(EMBED_IC, image=PYTORCH_GPU, accelerators=1, copies=1))
+# GPU rules on inference components: a PyTorch reranker IC (no KV cache) and whole-instance LLM copies
+RERANK_IC = Component("reranker-ic", "reranker-bge-large", PYTORCH_GPU, copies=2, autoscaling=(1, 8),
+                      cpu_cores=4.0, memory_mb=16_384)
+RERANK_IC_HOST = Endpoint("rerank-host", "reranker-bge-large", PYTORCH_GPU, "ml.g5.12xlarge", component=RERANK_IC,
+                          managed_scaling=(1, 2))
+RERANK_CALM = Traffic(rpm=600, model_ms=40, overhead_ms=5, cpu=20, gpu=35, gpu_memory=70, memory=30)
+RERANK_ALARM = Alarm("ModelLatency", threshold_ms=100)
+WHOLE_GPU_CHAT = replace(CHAT, copies=1, accelerators=4, autoscaling=(1, 2), environment={
+    **CHAT.environment, "SM_NUM_GPUS": "4"})
+LMI_CHAT = replace(WHOLE_GPU_CHAT, image=DJL_LMI, environment={
+    "HF_MODEL_ID": "/opt/ml/model", "OPTION_ROLLING_BATCH": "disable", "TENSOR_PARALLEL_DEGREE": "max"})
+WHOLE_GPU_SLOW = two_phase(CHAT_CALM, replace(CHAT_CALM, rpm=31, model_ms=9000, gpu=50))
 IMBALANCED_CHAT = replace(CHAT_HOST, count=2, component=replace(CHAT, autoscaling=(1, 8)), enhanced=True,
                           routing="RANDOM", requests=(1.0, 1.0, 1.0, 3.0))
 # 6 copies wanted on one 4-GPU instance: 2 wait unplaced
@@ -1444,6 +1456,39 @@ def specs() -> list[Spec]:
              "The same inference component with the GPU image on ml.g5.2xlarge, one copy with one accelerator",
              EMBED_IC_ON_GPU, EMBEDDER_GPU_TRAFFIC, EMBEDDER_GPU_ALARM, "2026-11-12T08:30:00",
              absent=("MODEL-CPU-NO-GPU", "IC-COPIES-AT-MAX"), allowed=("MODEL-INFERENTIA", "MODEL-BENCHMARK")),
+        # GPU-MEMORY-PRESSURE, LLM-GPUS-UNUSED and LLM-NO-CONTINUOUS-BATCHING on inference components
+        Spec("gpu-memory-pressure--reranker-ic-memory-96",
+             "A PyTorch reranker IC (1 GPU per copy): GPU memory normalized to the reservation 70 % -> 96 % while "
+             "latency triples at flat traffic",
+             RERANK_IC_HOST, two_phase(RERANK_CALM, replace(RERANK_CALM, model_ms=130, gpu_memory=96)),
+             RERANK_ALARM, "2026-11-19T09:20:00", rules=("GPU-MEMORY-PRESSURE",),
+             absent=("IC-NO-AUTOSCALING", "IC-COPIES-AT-MAX", "UNEXPLAINED"),
+             allowed=("MODEL-BENCHMARK", "MODEL-INFERENTIA")),
+        Spec("gpu-memory-pressure--near-miss-reranker-ic-memory-82",
+             "The same IC with GPU memory 70 % -> 82 %: under 90 % and 12 points up",
+             RERANK_IC_HOST, two_phase(RERANK_CALM, replace(RERANK_CALM, model_ms=130, gpu_memory=82)),
+             RERANK_ALARM, "2026-11-19T09:20:00", absent=("GPU-MEMORY-PRESSURE", "UNEXPLAINED"),
+             allowed=("MODEL-BENCHMARK", "MODEL-INFERENTIA")),
+        Spec("llm-gpus-unused--tgi-ic-on-1-of-4-reserved-gpus",
+             "A TGI IC whose copy reserves 4 accelerators with SM_NUM_GPUS=1: the model is sharded over 1",
+             replace(CHAT_HOST, component=replace(WHOLE_GPU_CHAT, environment={**WHOLE_GPU_CHAT.environment,
+                                                                               "SM_NUM_GPUS": "1"})),
+             WHOLE_GPU_SLOW, CHAT_ALARM, "2026-11-18T14:12:00", rules=("LLM-GPUS-UNUSED",),
+             absent=("GPU-MEMORY-PRESSURE", "UNEXPLAINED"), allowed=("MODEL-BENCHMARK",)),
+        Spec("llm-gpus-unused--near-miss-tgi-ic-on-4-of-4",
+             "The same IC with SM_NUM_GPUS=4: the model spans all 4 reserved accelerators",
+             replace(CHAT_HOST, component=WHOLE_GPU_CHAT), WHOLE_GPU_SLOW, CHAT_ALARM, "2026-11-18T14:12:00",
+             absent=("LLM-GPUS-UNUSED", "GPU-MEMORY-PRESSURE"), allowed=("MODEL-BENCHMARK", "UNEXPLAINED")),
+        Spec("llm-no-continuous-batching--lmi-v10-ic",
+             "An LMI v10 IC (4 accelerators per copy) with OPTION_ROLLING_BATCH=disable and ~5 concurrent requests "
+             "per copy",
+             replace(CHAT_HOST, component=LMI_CHAT), WHOLE_GPU_SLOW, CHAT_ALARM, "2026-11-18T14:12:00",
+             rules=("LLM-NO-CONTINUOUS-BATCHING",), absent=("LLM-GPUS-UNUSED", "UNEXPLAINED"),
+             allowed=("MODEL-BENCHMARK",)),
+        Spec("llm-no-continuous-batching--near-miss-lmi-v17-ic",
+             "The same IC on LMI v17, whose vLLM handler batches continuously (async mode) by default",
+             replace(CHAT_HOST, component=replace(LMI_CHAT, image=DJL_LMI_17)), WHOLE_GPU_SLOW, CHAT_ALARM,
+             "2026-11-18T14:12:00", absent=("LLM-NO-CONTINUOUS-BATCHING",), allowed=("MODEL-BENCHMARK", "UNEXPLAINED")),
         Spec("ic-no-room--llm-copies-waiting-for-instances",
              "TGI IC scaled to 6 copies on one 4-GPU instance without managed instance scaling: 2 copies wait "
              "unplaced during the surge",
