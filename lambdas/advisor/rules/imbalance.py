@@ -86,10 +86,13 @@ def _matters(ev: Evidence, imbalance: Imbalance) -> bool:
     return imbalance.hot_value >= t.imbalance_min_invocations_per_min
 
 
-def _named(label: str) -> str:
-    """An instance id, or for an IC copy (labelled 'instance container') 'container <ContainerId> on <InstanceId>'."""
-    instance, _, container = label.partition(" ")
-    return f"container {container} on {instance}" if container else instance
+def _named(label: str, copy: bool) -> str:
+    """The series' instance id, or for an IC copy (labelled 'instance container') 'container <id> on <instance>'.
+
+    Only the leading words are read: CloudWatch may append a series' default label to the query's.
+    """
+    words = label.split() or ["?"]
+    return f"container {words[1]} on {words[0]}" if copy and len(words) > 1 else words[0]
 
 
 def _shown(ev: Evidence, imbalance: Imbalance, value: float) -> str:
@@ -126,7 +129,7 @@ def instance_imbalance(ev: Evidence) -> Verdict | None:
     metric = worst.measure.metric.value + (" per copy" if copy else "")
     evidence = {
         "Metric (per instance, enhanced metrics)": metric,
-        f"Hot {what}": f"{_named(worst.hot)}: {_shown(ev, worst, worst.hot_value)} (incident avg)",
+        f"Hot {what}": f"{_named(worst.hot, copy)}: {_shown(ev, worst, worst.hot_value)} (incident avg)",
         f"Median of the other {worst.count - 1}" if worst.count > 2 else "The other one":
             _shown(ev, worst, worst.others),
         "Ratio": ratio(worst.ratio) if worst.others > 0 else "the others idle",
@@ -135,8 +138,8 @@ def instance_imbalance(ev: Evidence) -> Verdict | None:
     for each in found:
         if each is not worst:
             evidence[f"Also ({each.measure.metric.value})"] = (
-                f"{_named(each.hot)}: {_shown(ev, each, each.hot_value)} vs {_shown(ev, each, each.others)}")
-    where, hot = f"{ev.alarm.endpoint}/{ev.alarm.variant}", _named(worst.hot)
+                f"{_named(each.hot, copy)}: {_shown(ev, each, each.hot_value)} vs {_shown(ev, each, each.others)}")
+    where, hot = f"{ev.alarm.endpoint}/{ev.alarm.variant}", _named(worst.hot, copy)
     if routing == RANDOM or (routing is None and known):
         advice = (f"{hot} carries {ratio(worst.ratio) if worst.others > 0 else 'all'} of the load of the "
                   f"others while requests are routed at random: requests of uneven cost pile up on one {what} "
