@@ -58,6 +58,7 @@ SAMPLES = 25
 BUDGET_RATIO = 1.15
 GET_METRIC_DATA_MS = 150.0
 DESCRIBE_MS = 50.0
+STANDIN_SWITCH_INTERVAL_S = 0.0001
 
 
 def delay_ms(operation: str) -> float:
@@ -168,6 +169,11 @@ def serve(scenario_path: Path, work_out: Path) -> None:
     cannot hold the advisor's interpreter lock while the advisor's other threads wait for their answers.
     """
     work: list[tuple[str, float]] = []
+    # The stand-in's threads share one interpreter lock, which AWS does not have: while one request computes
+    # GetMetricData (~70 ms of Python), a DescribeEndpoint waiting on I/O would wait up to the default 5 ms
+    # switch interval each time it needs the lock again and answer late. A short interval keeps the stand-in's
+    # answers at their delays; the advisor's process keeps Python's default, as in Lambda.
+    sys.setswitchinterval(STANDIN_SWITCH_INTERVAL_S)
     with StandinServer() as server:
         load_setup(load_scenario(scenario_path), server.endpoint_url)
         with answered_after_delay(work):

@@ -21,6 +21,7 @@ destination = the dead-letter queue):
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -272,4 +273,10 @@ def handler(event: dict, context: Any) -> dict:
 
 
 # Built at import, in Lambda's init phase, and reused by every invocation of this execution environment.
+# A diagnosis waits on three chains of AWS calls at once, in threads (advisor.evidence). With Python's default
+# 5 ms switch interval a thread whose answer has arrived waits for the one parsing a large GetMetricData answer,
+# at every step of the endpoint chain (the critical path); at 1 ms it waits a fifth as long (bench/README.md,
+# "critical path"). The Lambda process runs nothing else.
+SWITCH_INTERVAL_S = 0.001
+sys.setswitchinterval(SWITCH_INTERVAL_S)
 ENVIRONMENT = build_environment()
