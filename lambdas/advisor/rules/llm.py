@@ -220,13 +220,18 @@ def llm_no_continuous_batching(ev: Evidence) -> Verdict | None:
     if concurrency is None or concurrency[0] <= 1:
         return None
     value, shown = concurrency
-    batch = env.get("SERVING_BATCH_SIZE", "1 (default)")
+    # DJL Serving's dynamic batcher: `batch_size` (default 1), as SERVING_BATCH_SIZE in the environment
+    # (djl-serving serving/docs/configurations_model.md; LMI deployment_guide/configurations.md)
+    batch = env.get("SERVING_BATCH_SIZE", "").strip()
+    if batch.isdigit() and int(batch) > 1:
+        how, shown_batch = f"in batches of up to {batch}, one batch at a time", batch
+    else:
+        how, shown_batch = "one request at a time", f"{batch or 1}" + ("" if batch else " (SERVING_BATCH_SIZE unset)")
     return Verdict(
         {"Container": f"LMI v{version} ({endpoint.image.uri.rsplit(':', 1)[-1]})",
-         "Setting": "OPTION_ROLLING_BATCH=disable", "Dynamic batch size": batch, "Requests in flight": shown},
-        f"With OPTION_ROLLING_BATCH=disable, LMI v{version} serves requests one batch at a time (SERVING_BATCH_SIZE "
-        f"{batch}): a request that arrives while a batch generates waits for the whole batch to finish, and "
-        f"{value:.1f} requests are in flight at once. Turn continuous batching on (remove OPTION_ROLLING_BATCH or "
-        "set it to vllm / lmi-dist), or move to LMI v17 or later, whose vLLM handler batches continuously by "
-        "default.",
+         "Setting": "OPTION_ROLLING_BATCH=disable", "Dynamic batch size": shown_batch, "Requests in flight": shown},
+        f"With OPTION_ROLLING_BATCH=disable, LMI v{version} generates {how}: a request that arrives meanwhile "
+        f"waits for the running generation to finish, and {value:.1f} requests are in flight at once. Turn "
+        "continuous batching on (remove OPTION_ROLLING_BATCH or set it to vllm / lmi-dist), or move to LMI v17 or "
+        "later, whose vLLM handler batches continuously by default.",
         strength=value)
