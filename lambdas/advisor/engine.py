@@ -17,7 +17,7 @@ from advisor.units import duration, ms, pct
 
 # Which evidence each failed call takes away (a failed DescribeEndpoint also hides its config and model).
 _EVIDENCE_LOST = {
-    "cloudwatch.GetMetricData": (Source.METRICS,),
+    "cloudwatch.GetMetricData": (Source.METRICS, Source.PER_INSTANCE),
     "application-autoscaling.DescribeScalableTargets": (Source.SCALING, Source.SCALING_POLICIES,
                                                         Source.SCALING_ACTIVITIES),
     "application-autoscaling.DescribeScalingPolicies": (Source.SCALING_POLICIES,),

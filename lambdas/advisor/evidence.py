@@ -145,11 +145,35 @@ def _queries(alarm: AlarmEvent) -> list[tuple[str, str]]:
     return wanted
 
 
-def fetch_metrics(cloudwatch: Any, alarm: AlarmEvent, windows: Windows) -> MetricData:
+# Answers to a request CloudWatch refused as malformed: if it names the per-instance SEARCH, the metrics are
+# fetched again without it rather than lost.
+_REFUSED = frozenset({"ValidationError", "InvalidParameterValue", "InvalidParameterCombination",
+                      "MissingRequiredParameter"})
+
+
+def fetch_metrics(cloudwatch: Any, alarm: AlarmEvent, windows: Windows,
+                  errors: list[EvidenceError] | None = None) -> MetricData:
     """One batched GetMetricData (paginated only past 100,800 datapoints) for every series the rules read.
 
-    Each metric is queried in its own namespace with exactly the dimensions SageMaker publishes it with.
+    Each metric is queried in its own namespace with exactly the dimensions SageMaker publishes it with. The
+    per-instance SEARCH expressions ride along; should CloudWatch refuse them, the call is made once more
+    without them (recorded in `errors`), so a search can cost INSTANCE-IMBALANCE its evidence but never the
+    diagnosis its metrics.
     """
+    try:
+        return _fetch_metrics(cloudwatch, alarm, windows, search=True)
+    except Exception as exc:
+        code, message = _error_of(exc)
+        if code not in _REFUSED:
+            raise
+        data = _fetch_metrics(cloudwatch, alarm, windows, search=False)  # a failure of its own is the call's
+        if errors is not None:
+            errors.append(EvidenceError("cloudwatch.GetMetricData", code,
+                                        f"per-instance SEARCH refused, metrics fetched without it: {message}"[:300]))
+        return data
+
+
+def _fetch_metrics(cloudwatch: Any, alarm: AlarmEvent, windows: Windows, *, search: bool) -> MetricData:
     values = {"EndpointName": alarm.endpoint, "VariantName": alarm.variant,
               COMPONENT_ONLY[0]: alarm.inference_component or ""}
     kind = Kind.INFERENCE_COMPONENTS if alarm.inference_component else None
@@ -164,7 +188,7 @@ def fetch_metrics(cloudwatch: Any, alarm: AlarmEvent, windows: Windows) -> Metri
             "Metric": {"Namespace": entry.namespace.value, "MetricName": name, "Dimensions": dimensions},
             "Period": MINUTE, "Stat": stat}})
     # Per-instance series (enhanced metrics), found by SEARCH in the same call; none when they are off.
-    searched = PER_COPY if alarm.inference_component else PER_INSTANCE
+    searched = (PER_COPY if alarm.inference_component else PER_INSTANCE) if search else ()
     queries += [{"Id": f"s{i}", "ReturnData": True, "Expression": each.search(values, MINUTE), "Label": each.label}
                 for i, each in enumerate(searched)]
     anchor = windows.anchor
@@ -195,7 +219,7 @@ def fetch_metrics(cloudwatch: Any, alarm: AlarmEvent, windows: Windows) -> Metri
     for i, each in enumerate(searched):
         found = {label: Series(dict(raw)) for (qid, label), raw in points.items() if qid == f"s{i}" and raw}
         per_instance[(each.metric.value, each.stat)] = found
-    return MetricData(series, windows, per_instance)
+    return MetricData(series, windows, per_instance, per_instance_searched=search)
 
 
 def _policy(raw: dict[str, Any]) -> ScalingPolicy:
@@ -438,7 +462,7 @@ def gather_evidence(alarm: AlarmEvent, clients: AdvisorClients, *, budget_s: flo
     # The endpoint chain (three calls, one after another) is the critical path: it starts first.
     jobs: dict[Source, tuple[str, Callable[[], Any]]] = {
         Source.ENDPOINT: ("sagemaker.DescribeEndpoint", reader.read),
-        Source.METRICS: ("cloudwatch.GetMetricData", lambda: fetch_metrics(clients.cloudwatch, alarm, windows)),
+        Source.METRICS: ("cloudwatch.GetMetricData", lambda: fetch_metrics(clients.cloudwatch, alarm, windows, errors)),
         Source.SCALING: ("application-autoscaling.DescribeScalableTargets", scaling.read),
     }
     pool = ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="evidence")
@@ -457,6 +481,9 @@ def gather_evidence(alarm: AlarmEvent, clients: AdvisorClients, *, budget_s: flo
             missing.add(key)
     pool.shutdown(wait=False, cancel_futures=True)
     missing |= reader.missing | scaling.missing
+    metrics = results.get(Source.METRICS)
+    if metrics is None or not metrics.per_instance_searched:
+        missing.add(Source.PER_INSTANCE)
     if alarm.inference_component and reader.component is None:
         missing |= {Source.COMPONENT, Source.ENDPOINT, Source.CONFIG, Source.MODEL}
     if Source.SCALING in missing:

@@ -35,6 +35,7 @@ class Source(Enum):
     SCALING_POLICIES = "scaling policies"  # DescribeScalingPolicies (only when a scalable target exists)
     SCALING_ACTIVITIES = "scaling activities"  # DescribeScalingActivities (idem)
     COMPONENT = "inference component"  # DescribeInferenceComponent (alarms on an IC metric)
+    PER_INSTANCE = "per-instance series"  # the SEARCH expressions inside GetMetricData (enhanced metrics)
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,10 @@ class MetricData:
 
     series: dict[tuple[str, str], Series]
     windows: Windows
-    # Enhanced metrics: (metric, stat) -> one series per instance (or IC copy), keyed by its label.
+    # Enhanced metrics: (metric, stat) -> one series per instance (or IC copy), keyed by its label; empty when
+    # enhanced metrics are off, and not searched at all when CloudWatch refused the searches.
     per_instance: dict[tuple[str, str], dict[str, Series]] = field(default_factory=dict)
+    per_instance_searched: bool = True
 
     def get(self, metric: str, stat: str) -> Series:
         """A series, empty when CloudWatch had no data for it."""

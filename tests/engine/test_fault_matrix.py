@@ -69,3 +69,17 @@ def test_describe_endpoint_validation_error_means_the_endpoint_is_gone(document:
         result = diagnose(scenario.event, session=world.session, now=world.now).to_dict()
     assert [f["rule"] for f in result["findings"]] == ["ENDPOINT-NOT-FOUND"]
     assert result["errors"] == [] and result["endpoint"]["status"] == "NotFound"
+
+
+def test_a_refused_per_instance_search_costs_only_the_per_instance_series(document: dict) -> None:
+    """CloudWatch refusing the request that carries the SEARCH expressions: the metrics come without them."""
+    fault = {"operation": "cloudwatch.GetMetricData", "error": "ValidationError", "times": 1}
+    scenario = load_scenario({**document, "faults": [fault]})
+    with replay_world(scenario) as world:
+        result = diagnose(scenario.event, session=world.session, now=world.now).to_dict()
+    assert "SCALE-NONE" in {f["rule"] for f in result["findings"]}  # the metrics arrived
+    [error] = result["errors"]
+    assert error["evidence"] == "cloudwatch.GetMetricData" and error["code"] == "ValidationError"
+    assert "per-instance SEARCH refused" in error["message"] and error["skipped"] == ["INSTANCE-IMBALANCE"]
+    assert result["api_calls"]["by_operation"]["cloudwatch.GetMetricData"] == 2
+    assert result["api_calls"]["total"] <= 8

@@ -103,7 +103,8 @@ def _shown(ev: Evidence, imbalance: Imbalance, value: float) -> str:
 
 
 @rule("INSTANCE-IMBALANCE", severity="warning", title="One instance carries far more than the others",
-      docs=(ENHANCED_METRICS_DOC, ROUTING_DOC, ROUTING_BLOG), metrics=LATENCY, needs={Source.METRICS},
+      docs=(ENHANCED_METRICS_DOC, ROUTING_DOC, ROUTING_BLOG), metrics=LATENCY,
+      needs={Source.METRICS, Source.PER_INSTANCE},
       kinds=INSTANCE_KINDS | {Kind.INFERENCE_COMPONENTS})
 def instance_imbalance(ev: Evidence) -> Verdict | None:
     """Per-instance CPU/GPU utilisation or invocations (per IC copy: invocations) ≥ 2x the median of the others
