@@ -79,18 +79,28 @@ def describe_endpoint_groups(names: Iterable[str]) -> list[list[str]]:
     return groups
 
 
+def _arn_chars(name_length: int, prefix: str) -> int:
+    """One ARN in a policy's Resource list at its longest, quotes and comma included."""
+    return len(prefix) + name_length + 3
+
+
 def policy_chars(names: list[str], prefix: str = LONGEST_ENDPOINT_ARN_PREFIX) -> int:
-    """Size of a Describe* policy on these names, its ARNs at their longest (quotes and comma included)."""
-    return POLICY_OVERHEAD_CHARS + sum(len(prefix) + len(name) + 3 for name in names)
+    """Size of a Describe* policy on these names, its ARNs at their longest."""
+    return POLICY_OVERHEAD_CHARS + sum(_arn_chars(len(name), prefix) for name in names)
 
 
-def fleet_capacity(name_length: int) -> int:
-    """Roughly how many endpoints with names this long one stack takes before a DescribeEndpoint policy is full.
+def arns_per_policy(names: list[str], prefix: str = LONGEST_ENDPOINT_ARN_PREFIX) -> int:
+    """How many ARNs with names as long as these (on average) fit one managed policy."""
+    return (POLICY_CHARS - POLICY_OVERHEAD_CHARS) // _arn_chars(round(sum(map(len, names)) / len(names)), prefix)
+
+
+def fleet_capacity(names: list[str]) -> int:
+    """Roughly how many endpoints with names as long as these one stack takes before a DescribeEndpoint policy is
+    full.
 
     About 490 with 16-character names, 415 with 30 and 300 with 63 (the longest SageMaker allows).
     """
-    per_policy = (POLICY_CHARS - POLICY_OVERHEAD_CHARS) // (len(LONGEST_ENDPOINT_ARN_PREFIX) + name_length + 3)
-    return round(HASH_FILL * DESCRIBE_ENDPOINT_POLICIES * per_policy)
+    return round(HASH_FILL * DESCRIBE_ENDPOINT_POLICIES * arns_per_policy(names))
 
 
 class Advisor(Construct):
@@ -216,11 +226,10 @@ class Advisor(Construct):
         names = [endpoint.name for endpoint in config.endpoints]
         for index, group in enumerate(describe_endpoint_groups(names)):
             if policy_chars(group) > POLICY_CHARS:
-                mean_length = round(sum(map(len, names)) / len(names))
                 raise ConfigError(
                     f"{config.source}: endpoints: DescribeEndpoint policy {index} would hold {len(group)} endpoint "
                     f"ARNs, up to {policy_chars(group):,} characters, over IAM's {POLICY_CHARS:,} per managed "
-                    f"policy (one stack takes roughly {fleet_capacity(mean_length)} endpoints with names this "
+                    f"policy (one stack takes roughly {fleet_capacity(names)} endpoints with names this "
                     f"long); split the endpoints into several config files, each deployed with its own stack_name")
             policy = iam.ManagedPolicy(self, f"DescribeEndpoints{index}", roles=[self.role], statements=[
                 iam.PolicyStatement(actions=["sagemaker:DescribeEndpoint"], resources=[
@@ -243,8 +252,7 @@ class Advisor(Construct):
             return
         size = policy_chars(names, LONGEST_COMPONENT_ARN_PREFIX)
         if size > POLICY_CHARS:
-            mean_length = round(sum(map(len, names)) / len(names))
-            fits = (POLICY_CHARS - POLICY_OVERHEAD_CHARS) // (len(LONGEST_COMPONENT_ARN_PREFIX) + mean_length + 3)
+            fits = arns_per_policy(names, LONGEST_COMPONENT_ARN_PREFIX)
             raise ConfigError(
                 f"{config.source}: endpoints: the DescribeInferenceComponent policy would hold {len(names)} inference "
                 f"component ARNs, up to {size:,} characters, over IAM's {POLICY_CHARS:,} per managed policy (one "
