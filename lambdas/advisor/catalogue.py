@@ -352,3 +352,8 @@ PER_INSTANCE: tuple[PerInstance, ...] = (
 PER_COPY: tuple[PerInstance, ...] = (
     PerInstance(M.INVOCATIONS, Namespace.SAGEMAKER, "Sum", _PER_COPY, COMPONENT_ONLY, ("InstanceId", "ContainerId")),
 )
+
+
+def per_instance_measures(inference_component: str | None) -> tuple[PerInstance, ...]:
+    """The per-instance series an alarm reads: per copy for an alarm on an IC, else per instance of the variant."""
+    return PER_COPY if inference_component else PER_INSTANCE

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from advisor.catalogue import CATALOGUE, COMPONENT_ONLY, PER_COPY, PER_INSTANCE, Kind, metric
+from advisor.catalogue import CATALOGUE, COMPONENT_ONLY, Kind, metric, per_instance_measures
 from advisor.events import AlarmEvent
 from advisor.frameworks import identify_image
 from advisor.instances import instance_spec
@@ -188,9 +188,10 @@ def _fetch_metrics(cloudwatch: Any, alarm: AlarmEvent, windows: Windows, *, sear
             "Metric": {"Namespace": entry.namespace.value, "MetricName": name, "Dimensions": dimensions},
             "Period": MINUTE, "Stat": stat}})
     # Per-instance series (enhanced metrics), found by SEARCH in the same call; none when they are off.
-    searched = (PER_COPY if alarm.inference_component else PER_INSTANCE) if search else ()
-    queries += [{"Id": f"s{i}", "ReturnData": True, "Expression": each.search(values, MINUTE), "Label": each.label}
-                for i, each in enumerate(searched)]
+    searched = {f"s{i}": each for i, each in enumerate(per_instance_measures(alarm.inference_component))
+                if search}
+    queries += [{"Id": query_id, "ReturnData": True, "Expression": each.search(values, MINUTE), "Label": each.label}
+                for query_id, each in searched.items()]
     anchor = windows.anchor
     request: dict[str, Any] = {"MetricDataQueries": queries, "StartTime": windows.start, "EndTime": anchor,
                                "ScanBy": "TimestampAscending"}
@@ -199,7 +200,7 @@ def _fetch_metrics(cloudwatch: Any, alarm: AlarmEvent, windows: Windows, *, sear
     while True:
         page = cloudwatch.get_metric_data(**request)
         for result in page.get("MetricDataResults", []):
-            label = str(result.get("Label", "")) if result["Id"].startswith("s") else ""
+            label = str(result.get("Label", "")) if result["Id"] in searched else ""
             target = points.setdefault((result["Id"], label), {})
             for ts, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
                 if value is None:
@@ -215,10 +216,11 @@ def _fetch_metrics(cloudwatch: Any, alarm: AlarmEvent, windows: Windows, *, sear
         assert entry is not None
         raw = points.get((query["Id"], ""), {})
         series[(name, stat)] = Series({t: entry.to_snapshot(v, stat) for t, v in raw.items()})
-    per_instance: dict[tuple[str, str], dict[str, Series]] = {}
-    for i, each in enumerate(searched):
-        found = {label: Series(dict(raw)) for (qid, label), raw in points.items() if qid == f"s{i}" and raw}
-        per_instance[(each.metric.value, each.stat)] = found
+    per_instance: dict[tuple[str, str], dict[str, Series]] = {
+        (each.metric.value, each.stat): {} for each in searched.values()}
+    for (query_id, label), raw in points.items():
+        if query_id in searched and raw:
+            per_instance[(searched[query_id].metric.value, searched[query_id].stat)][label] = Series(dict(raw))
     return MetricData(series, windows, per_instance, per_instance_searched=search)
 
 

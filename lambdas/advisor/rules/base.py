@@ -115,5 +115,5 @@ def instance_backed(evidence: Evidence) -> bool:
 def known_instance(evidence: Evidence) -> bool:
     """Instance-backed (an IC's host included) with an instance type the advisor knows (vCPUs, GPUs): for the
     instance-choice rules, which read an IC's image and instance type from DescribeInferenceComponent (SPEC §4b)."""
-    hosted = instance_backed(evidence) or (evidence.kind == Kind.INFERENCE_COMPONENTS and evidence.variant is not None)
-    return hosted and evidence.variant is not None and evidence.variant.instance is not None
+    return (evidence.kind in INSTANCE_KINDS | {Kind.INFERENCE_COMPONENTS} and evidence.variant is not None
+            and evidence.variant.instance is not None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from advisor.catalogue import ENHANCED_METRICS_DOC, INSTANCE_KINDS, PER_COPY, PER_INSTANCE, PerInstance
+from advisor.catalogue import ENHANCED_METRICS_DOC, INSTANCE_KINDS, PerInstance, per_instance_measures
 from advisor.rules.base import LATENCY, Kind, M, Source, Verdict, rule
 from advisor.snapshot import MINUTE, Evidence
 from advisor.units import pct, per_min, ratio
@@ -32,7 +32,6 @@ class Imbalance:
     hot_value: float
     others: float  # the median of the others (the other one, for two)
     count: int
-    shares: dict[str, float]
 
     @property
     def ratio(self) -> float:
@@ -64,7 +63,7 @@ def _imbalance(ev: Evidence, measure: PerInstance) -> Imbalance | None:
         return None
     hot = max(means, key=lambda label: (means[label], label))
     others = [value for label, value in means.items() if label != hot]
-    return Imbalance(measure, hot, means[hot], statistics.median(others), len(means), means)
+    return Imbalance(measure, hot, means[hot], statistics.median(others), len(means))
 
 
 def _per_unit(ev: Evidence, imbalance: Imbalance, value: float) -> float:
@@ -118,8 +117,8 @@ def instance_imbalance(ev: Evidence) -> Verdict | None:
     routing = ev.endpoint.routing_strategy if ev.endpoint else None
     # Unset means AWS's default (random) only when the endpoint config was read; otherwise it is unknown.
     known = ev.endpoint is not None and Source.CONFIG not in ev.missing
-    measures = PER_COPY if ev.alarm.inference_component else PER_INSTANCE
-    found = [found for measure in measures if (found := _imbalance(ev, measure)) is not None and _matters(ev, found)]
+    found = [found for measure in per_instance_measures(ev.alarm.inference_component)
+             if (found := _imbalance(ev, measure)) is not None and _matters(ev, found)]
     if routing == LEAST_OUTSTANDING:
         found = [each for each in found if each.measure.metric in UTILISATION]
     if not found:
@@ -141,15 +140,14 @@ def instance_imbalance(ev: Evidence) -> Verdict | None:
             evidence[f"Also ({each.measure.metric.value})"] = (
                 f"{_named(each.hot, copy)}: {_shown(ev, each, each.hot_value)} vs {_shown(ev, each, each.others)}")
     where, hot = f"{ev.alarm.endpoint}/{ev.alarm.variant}", _named(worst.hot, copy)
+    carries = f"{hot} carries {ratio(worst.ratio) if worst.others > 0 else 'all'} of the load of the others"
     if routing == RANDOM or (routing is None and known):
-        advice = (f"{hot} carries {ratio(worst.ratio) if worst.others > 0 else 'all'} of the load of the "
-                  f"others while requests are routed at random: requests of uneven cost pile up on one {what} "
+        advice = (f"{carries} while requests are routed at random: requests of uneven cost pile up on one {what} "
                   f"while others idle. Route by load: set RoutingConfig.RoutingStrategy to {LEAST_OUTSTANDING} "
                   f"on the variant of {where} (a new endpoint config and UpdateEndpoint). If it stays this hot "
                   "with its share of requests, it is degraded: replace it by updating the endpoint.")
     elif routing is None:
-        advice = (f"{hot} carries {ratio(worst.ratio) if worst.others > 0 else 'all'} of the load of the "
-                  f"others. Check the variant's RoutingConfig: with random routing (AWS's default) route by "
+        advice = (f"{carries}. Check the variant's RoutingConfig: with random routing (AWS's default) route by "
                   f"{LEAST_OUTSTANDING}; if it already routes that way, the {what} is likely degraded: replace it "
                   f"by updating {ev.alarm.endpoint}.")
     elif routing == LEAST_OUTSTANDING:
