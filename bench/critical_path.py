@@ -172,7 +172,7 @@ def serve(scenario_path: Path, work_out: Path) -> None:
     # The stand-in's threads share one interpreter lock, which AWS does not have: while one request computes
     # GetMetricData (~70 ms of Python), a DescribeEndpoint waiting on I/O would wait up to the default 5 ms
     # switch interval each time it needs the lock again and answer late. A short interval keeps the stand-in's
-    # answers at their delays; the advisor's process keeps Python's default, as in Lambda.
+    # answers at their delays; the advisor's process runs as in Lambda (handler.py sets its own interval).
     sys.setswitchinterval(STANDIN_SWITCH_INTERVAL_S)
     with StandinServer() as server:
         load_setup(load_scenario(scenario_path), server.endpoint_url)

@@ -413,8 +413,16 @@ def _dimension_value(dims: Mapping[str, str], match: re.Match[str]) -> str:
     return dims.get(match.group(1), "")
 
 
+def _result(query_id: str, label: str, points: list[tuple[datetime, float]], scan_by: str) -> dict[str, Any]:
+    """One MetricDataResult, in the order ScanBy asks for."""
+    if scan_by == "TimestampDescending":
+        points = points[::-1]
+    return {"Id": query_id, "Label": label, "Timestamps": [t for t, _ in points], "Values": [v for _, v in points],
+            "StatusCode": "Complete"}
+
+
 def _search(series: Mapping[tuple[Any, ...], list[PublishedDatum]], query: dict[str, Any], start: datetime,
-            end: datetime, number: int) -> list[dict[str, Any]]:
+            end: datetime, number: int, scan_by: str) -> list[dict[str, Any]]:
     """One result per matching series, all under the query's Id, labelled by the query's dynamic label."""
     match = _SEARCH.fullmatch(query["Expression"])
     assert match is not None  # _check_queries let only these through
@@ -431,8 +439,7 @@ def _search(series: Mapping[tuple[Any, ...], list[PublishedDatum]], query: dict[
             continue
         label = _DYNAMIC_DIMENSION.sub(partial(_dimension_value, found), query.get("Label") or name)
         points = _aggregate(data, statistic, _round_start(start, period), end, period, None)
-        results.append({"Id": query["Id"], "Label": label, "Timestamps": [t for t, _ in points],
-                        "Values": [v for _, v in points], "StatusCode": "Complete"})
+        results.append(_result(query["Id"], label, points, scan_by))
     return results
 
 
@@ -446,12 +453,7 @@ def _get_metric_data(self: CloudWatchBackend, queries: list[dict[str, Any]], sta
         if not query.get("ReturnData", True):
             continue
         if "Expression" in query:
-            found = _search(series, query, start, end, number)
-            if scan_by == "TimestampDescending":
-                for result in found:
-                    result["Timestamps"].reverse()
-                    result["Values"].reverse()
-            results += found
+            results += _search(series, query, start, end, number, scan_by)
             continue
         metric_stat = query["MetricStat"]
         metric = metric_stat["Metric"]
@@ -460,11 +462,7 @@ def _get_metric_data(self: CloudWatchBackend, queries: list[dict[str, Any]], sta
             series.get(_metric_key(metric["Namespace"], metric["MetricName"], metric.get("Dimensions") or []), []),
             _statistic(metric_stat["Stat"], f"MetricDataQueries.member.{number}.MetricStat.Stat"),
             _round_start(start, period), end, period, metric_stat.get("Unit"))
-        if scan_by == "TimestampDescending":
-            points.reverse()
-        results.append({"Id": query["Id"], "Label": query.get("Label") or metric["MetricName"],
-                        "Timestamps": [t for t, _ in points], "Values": [v for _, v in points],
-                        "StatusCode": "Complete"})
+        results.append(_result(query["Id"], query.get("Label") or metric["MetricName"], points, scan_by))
     return results
 
 
