@@ -343,10 +343,13 @@ def metric_series(endpoint: Endpoint, profile: Profile, seed: str) -> dict[tuple
 
     component = endpoint.component
 
-    def put(namespace: str, metric: str, unit: str, minute: int, *, variant: bool = True, **value: Any) -> None:
-        # An IC's invocation metrics are published per IC (aws-metrics-facts §6), its host's per variant.
-        dims = (alarmed_dimensions(endpoint) if component is not None and namespace != "/aws/sagemaker/Endpoints"
-                else dimensions(endpoint, variant=variant))
+    def put(namespace: str, metric: str, unit: str, minute: int, *, variant: bool = True,
+            dims: list[dict[str, str]] | None = None, **value: Any) -> None:
+        # An IC's invocation metrics are published per IC (aws-metrics-facts §6), its host's per variant; `dims`
+        # names a per-instance or per-copy series (enhanced metrics).
+        if dims is None:
+            dims = (alarmed_dimensions(endpoint) if component is not None and namespace != "/aws/sagemaker/Endpoints"
+                    else dimensions(endpoint, variant=variant))
         series.setdefault((namespace, metric), []).append(
             {"MetricName": metric, "Dimensions": dims, "Unit": unit, "Timestamp": minute, **value})
 
@@ -360,13 +363,11 @@ def metric_series(endpoint: Endpoint, profile: Profile, seed: str) -> dict[tuple
             for metric, level, units in (("CPUUtilization", shape.cpu, endpoint.vcpus),
                                          ("GPUUtilization", shape.gpu, endpoint.gpus)):
                 if units:
-                    series.setdefault(("/aws/sagemaker/Endpoints", metric), []).append(
-                        {"MetricName": metric, "Dimensions": named, "Unit": "Percent", "Timestamp": minute,
-                         "Value": round(min(100.0, level * work * wobble * rng.uniform(0.97, 1.03)) * units, 2)})
+                    put("/aws/sagemaker/Endpoints", metric, "Percent", minute, dims=named,
+                        Value=round(min(100.0, level * work * wobble * rng.uniform(0.97, 1.03)) * units, 2))
             if n is not None:
-                series.setdefault(("AWS/SageMaker", "Invocations"), []).append(
-                    {"MetricName": "Invocations", "Dimensions": named, "Unit": "None", "Timestamp": minute,
-                     "Value": round(n * share(endpoint.requests, endpoint.count, i, incident))})
+                put("AWS/SageMaker", "Invocations", "None", minute, dims=named,
+                    Value=round(n * share(endpoint.requests, endpoint.count, i, incident)))
 
     for minute in range(FIRST_MINUTE, 0, MINUTE):
         traffic = profile(minute)
@@ -434,9 +435,8 @@ def metric_series(endpoint: Endpoint, profile: Profile, seed: str) -> dict[tuple
                              {"Name": "InstanceId", "Value": instance_id(endpoint, j % endpoint.count)},
                              dimensions(endpoint)[1]]
                     weights = endpoint.requests if len(endpoint.requests) == copies else ()
-                    series.setdefault(("AWS/SageMaker", "Invocations"), []).append(
-                        {"MetricName": "Invocations", "Dimensions": named, "Unit": "None", "Timestamp": minute,
-                         "Value": round(n * share(weights, copies, j, minute >= INCIDENT_START))})
+                    put("AWS/SageMaker", "Invocations", "None", minute, dims=named,
+                        Value=round(n * share(weights, copies, j, minute >= INCIDENT_START)))
             # Little's law: requests in flight = arrival rate x time in the model, shared by the copies
             in_flight = n / 60 * traffic.model_ms / 1000 / copies
             put("AWS/SageMaker", "ConcurrentRequestsPerCopy", "None", minute,
@@ -878,6 +878,7 @@ LLM = Endpoint("support-chat-llm", "support-chat-llama3-8b", TGI, "ml.g5.12xlarg
     "HF_MODEL_ID": "/opt/ml/model", "SM_NUM_GPUS": "4", "MAX_INPUT_LENGTH": "6144", "MAX_TOTAL_TOKENS": "8192"})
 LLM_CALM = Traffic(rpm=30, model_ms=2000, overhead_ms=9, cpu=8, gpu=55, memory=30)
 LLM_BUSY = replace(LLM_CALM, rpm=33, model_ms=10000, gpu=62)
+LLM_TRAFFIC = two_phase(LLM_CALM, LLM_BUSY)
 LONG_GENERATIONS = frozenset({-840, -600, -420, -180})
 LLM_ALARM = Alarm("ModelLatency", threshold_ms=15000)
 VLLM_LLM = replace(LLM, name="support-chat-vllm", image=VLLM_DLC, environment={"SM_VLLM_MODEL": "/opt/ml/model"})
@@ -1119,41 +1120,41 @@ def specs() -> list[Spec]:
         # MODEL-TIMEOUTS
         Spec("model-timeouts--max-55-s",
              "TGI Llama 3 8B on ml.g5.12xlarge: p90 18 s and four generations of 55 s near the 60 s limit",
-             LLM, on_minutes(two_phase(LLM_CALM, LLM_BUSY), LONG_GENERATIONS, slowest_ms=55000),
+             LLM, on_minutes(LLM_TRAFFIC, LONG_GENERATIONS, slowest_ms=55000),
              LLM_ALARM, "2026-11-16T18:48:00", rules=("MODEL-TIMEOUTS",), absent=("MODEL-CPU-NO-GPU",), allowed=("MODEL-BENCHMARK",)),
         Spec("model-timeouts--near-miss-max-32-s",
              "The same LLM incident with the slowest generations at 30-32 s, well inside the limit",
-             LLM, on_minutes(two_phase(LLM_CALM, LLM_BUSY), LONG_GENERATIONS, slowest_ms=30000),
+             LLM, on_minutes(LLM_TRAFFIC, LONG_GENERATIONS, slowest_ms=30000),
              LLM_ALARM, "2026-11-16T18:48:00", absent=("MODEL-TIMEOUTS", "MODEL-CPU-NO-GPU", "LLM-GPUS-UNUSED"),
              allowed=("MODEL-BENCHMARK",)),
         # LLM-GPUS-UNUSED (near miss: the incident above, TGI sharded over all 4 GPUs with SM_NUM_GPUS=4)
         Spec("llm-gpus-unused--tgi-on-1-of-4-gpus",
              "The same TGI incident with SM_NUM_GPUS=1 on ml.g5.12xlarge: the model is sharded over 1 of 4 GPUs",
              replace(LLM, environment={**LLM.environment, "SM_NUM_GPUS": "1"}),
-             on_minutes(two_phase(LLM_CALM, LLM_BUSY), LONG_GENERATIONS, slowest_ms=30000),
+             on_minutes(LLM_TRAFFIC, LONG_GENERATIONS, slowest_ms=30000),
              LLM_ALARM, "2026-11-16T18:48:00", rules=("LLM-GPUS-UNUSED",),
              absent=("MODEL-TIMEOUTS", "MODEL-CPU-NO-GPU", "GPU-MEMORY-PRESSURE"), allowed=("MODEL-BENCHMARK",)),
         Spec("llm-gpus-unused--vllm-tensor-parallel-unset-on-4-gpus",
              "The LLM incident served by the SageMaker vLLM container without SM_VLLM_TENSOR_PARALLEL_SIZE on "
              "ml.g5.12xlarge: vLLM's default tensor parallel size 1 uses 1 of 4 GPUs",
-             VLLM_LLM, two_phase(LLM_CALM, LLM_BUSY), LLM_ALARM, "2026-11-16T18:48:00",
+             VLLM_LLM, LLM_TRAFFIC, LLM_ALARM, "2026-11-16T18:48:00",
              rules=("LLM-GPUS-UNUSED",), absent=("GPU-MEMORY-PRESSURE", "MODEL-CPU-NO-GPU"),
              allowed=("MODEL-BENCHMARK",)),
         Spec("llm-gpus-unused--near-miss-vllm-tensor-parallel-4",
              "The same vLLM incident with SM_VLLM_TENSOR_PARALLEL_SIZE=4: the model spans all 4 GPUs",
              replace(VLLM_LLM, environment={**VLLM_LLM.environment, "SM_VLLM_TENSOR_PARALLEL_SIZE": "4"}),
-             two_phase(LLM_CALM, LLM_BUSY), LLM_ALARM, "2026-11-16T18:48:00",
+             LLM_TRAFFIC, LLM_ALARM, "2026-11-16T18:48:00",
              rules=("MODEL-BENCHMARK",), absent=("LLM-GPUS-UNUSED", "GPU-MEMORY-PRESSURE", "UNEXPLAINED")),
         # LLM-NO-CONTINUOUS-BATCHING: LMI with rolling batching off, and its near misses
         Spec("llm-no-continuous-batching--lmi-v10-rolling-batch-disabled",
              "The LLM incident on LMI v10 (DJL 0.28) with OPTION_ROLLING_BATCH=disable: ~5 requests in flight "
              "per instance served one batch at a time",
-             LMI_LLM, two_phase(LLM_CALM, LLM_BUSY), LLM_ALARM, "2026-11-16T18:48:00",
+             LMI_LLM, LLM_TRAFFIC, LLM_ALARM, "2026-11-16T18:48:00",
              rules=("LLM-NO-CONTINUOUS-BATCHING",), absent=("LLM-GPUS-UNUSED", "GPU-MEMORY-PRESSURE"),
              allowed=("MODEL-BENCHMARK",)),
         Spec("llm-no-continuous-batching--near-miss-lmi-v17-async-default",
              "The same settings on LMI v17, whose vLLM handler runs async mode (continuous batching) by default",
-             replace(LMI_LLM, image=DJL_LMI_17), two_phase(LLM_CALM, LLM_BUSY), LLM_ALARM, "2026-11-16T18:48:00",
+             replace(LMI_LLM, image=DJL_LMI_17), LLM_TRAFFIC, LLM_ALARM, "2026-11-16T18:48:00",
              rules=("MODEL-BENCHMARK",), absent=("LLM-NO-CONTINUOUS-BATCHING", "UNEXPLAINED")),
         Spec("llm-no-continuous-batching--near-miss-one-request-at-a-time",
              "LMI v10 with rolling batching off but 4 requests a minute of ~13 s: 0.9 in flight, nothing to batch",
@@ -1327,7 +1328,7 @@ def specs() -> list[Spec]:
         Spec("model-timeouts--near-miss-async-55-s",
              "The TGI generations of 55 s served by an asynchronous endpoint: no timeout to be near",
              replace(LLM, name="support-chat-llm-async", asynchronous=True),
-             on_minutes(two_phase(LLM_CALM, LLM_BUSY), LONG_GENERATIONS, slowest_ms=55000),
+             on_minutes(LLM_TRAFFIC, LONG_GENERATIONS, slowest_ms=55000),
              LLM_ALARM, "2026-11-16T18:48:00", absent=("MODEL-TIMEOUTS", "SCALE-NONE"), allowed=("MODEL-BENCHMARK",)),
 
         # MODEL-SERVER-QUEUEING
